@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what mirrorfs needs on a fresh Debian machine, and nothing that is already there.
+#   install-deps.sh runtime   FUSE libraries for `mirrorfs up` / `mirrorfs mount`
+#   install-deps.sh test      everything the test suite uses (FUSE, real tools, Azurite)
+# Idempotent; needs root (or passwordless sudo) only when something is missing.
+set -euo pipefail
+what="${1:-test}"
+
+debian_runtime=(fuse3 libfuse2)
+debian_test=(fuse3 libfuse2 bindfs rsync sqlite3 git tar maven)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "install-deps: need root to run: $*" >&2; return 1; fi
+}
+
+missing_debian() {
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || echo "$pkg"
+  done
+}
+
+install_debian() {
+  local missing
+  missing=$(missing_debian "$@")
+  [ -z "$missing" ] && return 0
+  echo "install-deps: installing Debian packages: $missing" >&2
+  as_root apt-get update -qq
+  # shellcheck disable=SC2086
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >&2
+}
+
+install_azurite() {
+  if command -v azurite-blob >/dev/null 2>&1; then return 0; fi
+  echo "install-deps: installing Azurite (npm) for the Azure Blob contract test" >&2
+  as_root npm install -g --no-audit --no-fund azurite >&2
+}
+
+case "$what" in
+  runtime) install_debian "${debian_runtime[@]}" ;;
+  test) install_debian "${debian_test[@]}"; install_azurite ;;
+  *) echo "usage: install-deps.sh runtime|test" >&2; exit 2 ;;
+esac
