@@ -17,6 +17,8 @@ public enum Errno {
     EBUSY(16),
     EEXIST(17),
     EXDEV(18),
+    /** The volume is not formatted yet: every operation but FormatOp is refused. */
+    ENODEV(19),
     ENOTDIR(20),
     EISDIR(21),
     EINVAL(22),

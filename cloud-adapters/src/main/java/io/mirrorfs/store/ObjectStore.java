@@ -47,6 +47,15 @@ public interface ObjectStore extends AutoCloseable {
     /** Copies an object within this store. */
     void copy(String sourceKey, String destinationKey) throws IOException;
 
+    /**
+     * Probes that the store exists and these credentials can list it, so {@code format} and
+     * {@code mount} fail up front with a clear {@link StoreConfigException} rather than deep inside a
+     * read. Backends override it to turn SDK errors into messages that say how to fix them.
+     */
+    default void checkAccess() throws IOException {
+        list("", null, 1);
+    }
+
     @Override
     void close() throws IOException;
 }
