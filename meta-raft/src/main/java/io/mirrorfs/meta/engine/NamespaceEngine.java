@@ -36,11 +36,15 @@ import org.slf4j.LoggerFactory;
 public final class NamespaceEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NamespaceEngine.class);
     private static final byte[] APPLIED_INDEX_KEY = Keys.name(MetaKeys.APPLIED_INDEX);
+    private static final byte[] PRIMARY_INDEX_KEY = Keys.name(MetaKeys.PRIMARY_INDEX);
+    /** What namespaceDigest() leaves out: bookkeeping that legitimately differs between a primary and its mirror. */
+    private static final Set<Cf> NOT_NAMESPACE = Set.of(Cf.META, Cf.CHANGELOG);
 
     private final RocksStore store;
     /** Readers (queries, digest) share it; close takes it exclusively so no read races a closed DB. */
     private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
     private volatile long appliedIndex;
+    private volatile long primaryIndex;
     private volatile VolumeInfo volume;
     private boolean closed;
 
@@ -48,6 +52,8 @@ public final class NamespaceEngine implements AutoCloseable {
         this.store = store;
         byte[] raw = store.live().get(Cf.META, APPLIED_INDEX_KEY);
         this.appliedIndex = raw == null ? 0 : Keys.readU64(raw, 0);
+        byte[] primary = store.live().get(Cf.META, PRIMARY_INDEX_KEY);
+        this.primaryIndex = primary == null ? 0 : Keys.readU64(primary, 0);
         this.volume = Applier.volume(store.live());
     }
 
@@ -106,21 +112,76 @@ public final class NamespaceEngine implements AutoCloseable {
     public synchronized MetaReply apply(long index, LogEntry entry) throws IOException {
         ensureOpen();
         if (index <= appliedIndex) {
-            MetaReply earlier = entry.getRequest().hasRequestId()
-                    ? readStore(() -> DedupTable.lookup(store.live(), entry.getRequest().getRequestId()))
-                    : null;
-            return earlier != null ? earlier : MetaReply.newBuilder().setIndex(index).build();
+            return replayed(index, entry);
+        }
+        if (entry.getRequest().getOpCase() == MetaRequest.OpCase.TRIM_CHANGELOG) {
+            List<Row> rows = new ArrayList<>(readStore(() ->
+                    ChangelogTable.trim(store.live(), index, entry.getRequest().getTrimChangelog())));
+            rows.add(new Row(Cf.META, APPLIED_INDEX_KEY, Keys.u64(index)));
+            store.write(rows);
+            appliedIndex = index;
+            return MetaReply.newBuilder().setIndex(index).build();
         }
         OpResult result = readStore(() -> Applier.apply(store.live(), index, entry));
-        List<Row> rows = new ArrayList<>(result.rows().size() + 1);
+        List<Row> rows = new ArrayList<>(result.rows().size() + 4);
         rows.addAll(result.rows());
+        // Only entries that changed the state are retained for mirrors: a refused op or a deduplicated
+        // retry changes nothing, so a mirror applying or skipping it reaches the same state.
+        if (!result.rows().isEmpty()) {
+            rows.addAll(readStore(() -> ChangelogTable.append(store.live(), index, entry)));
+        }
         rows.add(new Row(Cf.META, APPLIED_INDEX_KEY, Keys.u64(index)));
         store.write(rows);
         appliedIndex = index;
-        if (result.reply().getErrno() == 0 && entry.getRequest().getOpCase() == MetaRequest.OpCase.FORMAT) {
+        refreshVolume(result.reply(), entry);
+        return result.reply();
+    }
+
+    /**
+     * Mirror regions (DESIGN §4): applies the primary's entry {@code primaryIndex}, carried in the
+     * mirror's own log at {@code localIndex}, with the same apply code, and records primaryIndex in the
+     * same batch. Entries at or below appliedIndex() are skipped like {@link #apply}. A primary index not
+     * above primaryIndex() (a duplicate or reordered proposal, e.g. re-sent after a mirror leader change)
+     * is refused with {@link MirrorOrderException} and changes nothing; the reply's index is the
+     * primary index; as the decision depends only on
+     * the log, every mirror replica refuses it alike, and the state machine should then call
+     * {@link #markApplied(long)} for localIndex. Mirrors keep no changelog of their own.
+     */
+    public synchronized MetaReply applyMirrored(long localIndex, long primaryIndex, LogEntry entry)
+            throws IOException, MirrorOrderException {
+        ensureOpen();
+        if (localIndex <= appliedIndex) {
+            return replayed(localIndex, entry);
+        }
+        if (primaryIndex <= this.primaryIndex) {
+            throw new MirrorOrderException(this.primaryIndex, primaryIndex, localIndex);
+        }
+        // Apply at the primary's index: replies (and the dedup rows that keep them) then name the index
+        // clients track for session consistency, and the namespace matches the primary's byte for byte.
+        OpResult result = readStore(() -> Applier.apply(store.live(), primaryIndex, entry));
+        List<Row> rows = new ArrayList<>(result.rows().size() + 2);
+        rows.addAll(result.rows());
+        rows.add(new Row(Cf.META, PRIMARY_INDEX_KEY, Keys.u64(primaryIndex)));
+        rows.add(new Row(Cf.META, APPLIED_INDEX_KEY, Keys.u64(localIndex)));
+        store.write(rows);
+        appliedIndex = localIndex;
+        this.primaryIndex = primaryIndex;
+        refreshVolume(result.reply(), entry);
+        return result.reply();
+    }
+
+    /** A redelivered entry: the stored dedup reply if any, else an OK reply; nothing is written. */
+    private MetaReply replayed(long index, LogEntry entry) throws IOException {
+        MetaReply earlier = entry.getRequest().hasRequestId()
+                ? readStore(() -> DedupTable.lookup(store.live(), entry.getRequest().getRequestId()))
+                : null;
+        return earlier != null ? earlier : MetaReply.newBuilder().setIndex(index).build();
+    }
+
+    private void refreshVolume(MetaReply reply, LogEntry entry) throws IOException {
+        if (reply.getErrno() == 0 && entry.getRequest().getOpCase() == MetaRequest.OpCase.FORMAT) {
             volume = readStore(() -> Applier.volume(store.live()));
         }
-        return result.reply();
     }
 
     /** Advances appliedIndex for a Raft entry that carries no MetaRequest (configuration change, leader's empty entry). */
@@ -135,6 +196,44 @@ public final class NamespaceEngine implements AutoCloseable {
 
     public long appliedIndex() {
         return appliedIndex;
+    }
+
+    /** Mirror regions: the last primary log index applied here (0 on a primary or before the first). */
+    public long primaryIndex() {
+        return primaryIndex;
+    }
+
+    /** The changelog's extent and size, from one consistent snapshot. */
+    public ChangelogStats changelogStats() throws IOException {
+        return readSnapshot(view -> {
+            byte[] raw = view.get(Cf.META, APPLIED_INDEX_KEY);
+            return ChangelogTable.stats(view, raw == null ? 0 : Keys.readU64(raw, 0));
+        });
+    }
+
+    /**
+     * Retained changelog entries with index >= fromIndex, in order: at most entriesMax of them, stopping
+     * once bytesMax is reached. Safe from any thread concurrently with apply.
+     */
+    public List<ChangelogRow> readChangelog(long fromIndex, int entriesMax, long bytesMax) throws IOException {
+        if (entriesMax <= 0 || bytesMax <= 0) {
+            throw new IllegalArgumentException("entriesMax and bytesMax must be positive");
+        }
+        return readSnapshot(view -> ChangelogTable.read(view, fromIndex, entriesMax, bytesMax));
+    }
+
+    private <T> T readSnapshot(java.util.function.Function<RocksStore.SnapshotView, T> read) throws IOException {
+        closeLock.readLock().lock();
+        try {
+            ensureOpen();
+            try (RocksStore.SnapshotView view = store.snapshot()) {
+                return read.apply(view);
+            }
+        } catch (StoreException e) {
+            throw new IOException(e.getMessage(), e);
+        } finally {
+            closeLock.readLock().unlock();
+        }
     }
 
     /**
@@ -174,6 +273,14 @@ public final class NamespaceEngine implements AutoCloseable {
     /** SHA-256 over every column family's keys and values in key order: equal digests mean identical state. */
     public byte[] digest() {
         return digest(Set.of());
+    }
+
+    /**
+     * The digest of the namespace alone (no meta, no changelog family): a primary and a mirror that
+     * applied the same entries have equal namespace digests, though their indexes differ.
+     */
+    public byte[] namespaceDigest() {
+        return digest(NOT_NAMESPACE);
     }
 
     /** The digest without some families (tests compare state without the meta family's applied index). */

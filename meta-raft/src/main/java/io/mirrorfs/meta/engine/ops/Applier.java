@@ -76,6 +76,9 @@ public final class Applier {
             case HEARTBEAT -> SessionHandler.heartbeat(ctx, request.getHeartbeat());
             case LOCK -> LockHandler.apply(ctx, request.getLock());
             case FORMAT -> throw new AssertionError("handled above");
+            // The engine applies changelog trims itself (they are not namespace ops); one reaching here
+            // came from a mirror's stream, where trims never travel.
+            case TRIM_CHANGELOG -> throw new FsException(Errno.EINVAL);
             case OP_NOT_SET -> throw new FsException(Errno.EINVAL);
         };
         ctx.finish();

@@ -10,4 +10,12 @@ public final class MetaKeys {
     public static final String VOLUME = "volume";
     /** u64: the volume's current epoch (DESIGN §5). */
     public static final String EPOCH = "epoch";
+    /** u64, mirror regions only: the last primary log index applied here (DESIGN §4). */
+    public static final String PRIMARY_INDEX = "primary_index";
+    /** u64: entries in the changelog family. */
+    public static final String CHANGELOG_COUNT = "changelog_count";
+    /** u64: bytes (keys + values) in the changelog family. */
+    public static final String CHANGELOG_BYTES = "changelog_bytes";
+    /** u64: every changelog entry below this index has been trimmed (a follower asking for less must bootstrap). */
+    public static final String CHANGELOG_TRIMMED_BELOW = "changelog_trimmed_below";
 }

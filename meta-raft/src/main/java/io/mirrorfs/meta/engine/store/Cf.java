@@ -14,7 +14,9 @@ public enum Cf {
     LOCKS("locks"),
     DELAYED("delayed_deletions"),
     DEDUP("dedup"),
-    META("meta");
+    META("meta"),
+    /** Primary only: applied LogEntry bytes keyed by Raft index, streamed to mirrors (meta.changelog). */
+    CHANGELOG("changelog");
 
     private final String columnName;
 

@@ -78,6 +78,11 @@ public final class Keys {
         return ByteBuffer.allocate(16).putLong(clientId).putLong(seq).array();
     }
 
+    /** changelog: Raft log index(8) -> LogEntry bytes. */
+    public static byte[] changelog(long index) {
+        return u64(index);
+    }
+
     /** counters and meta: ASCII names. */
     public static byte[] name(String name) {
         return name.getBytes(StandardCharsets.US_ASCII);
