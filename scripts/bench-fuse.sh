@@ -2,7 +2,10 @@
 # FUSE data-path benchmark: sequential write, cold read, warm read of one large file (1 MiB blocks)
 # and create+write+close of many small files, on (a) a raw directory, (b) bindfs over it, and
 # (c) mirrorfs (`mirrorfs up` on a fresh data folder). Prints MB/s (files/s for small files) and
-# the ratios mirrorfs/bindfs. Needs root (drop_caches), bindfs, python3.
+# the ratios mirrorfs/bindfs, the load average, and mirrorfs's metadata round trips per kind.
+# mirrorfs runs as `mirrorfs up`: a one-node Ratis group with fsync on, as users run it.
+# Needs root (drop_caches), bindfs, python3. MIRRORFS_CMD overrides the launcher (e.g. a plain
+# `java -cp cli/target/classes:cli/target/lib/* io.mirrorfs.cli.MirrorfsCli` wrapper).
 #   usage: scripts/bench-fuse.sh [SIZE_MIB (2048)] [FILES (10000)]
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -64,9 +67,16 @@ for target in raw bind mirror; do
   R[$target,small]=$(python3 -c "print(f'{$files/$t:.0f}')")
 done
 
+# Stop mirrorfs now: on exit it logs how many metadata round trips of each kind it made and their
+# average latency, which says where the small files' time went.
+kill -TERM "$up_pid"; wait "$up_pid" 2>/dev/null || true; up_pid=""
+
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 printf "%-22s %10s %10s %10s %16s\n" "test (${size_mib} MiB, ${files} files)" raw bindfs mirrorfs "mirrorfs/bindfs"
 for k in write cold warm; do
   printf "%-22s %10s %10s %10s %16s\n" "seq $k MB/s" "${R[raw,$k]}" "${R[bind,$k]}" "${R[mirror,$k]}" "$(ratio "${R[mirror,$k]}" "${R[bind,$k]}")"
 done
 printf "%-22s %10s %10s %10s %16s\n" "64KiB files/s" "${R[raw,small]}" "${R[bind,small]}" "${R[mirror,small]}" "$(ratio "${R[mirror,small]}" "${R[bind,small]}")"
+echo "mirrorfs metadata round trips (kind, calls, average and total latency):"
+grep -o 'metadata round trips of this mount: .*' "$work/up.err" | sed 's/; /\n  /g; s/^/  /' || echo "  (none logged)"

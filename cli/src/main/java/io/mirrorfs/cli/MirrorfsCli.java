@@ -21,7 +21,16 @@ import picocli.CommandLine.Command;
 public final class MirrorfsCli {
 
     public static void main(String[] args) {
-        int code = new CommandLine(new MirrorfsCli()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        int code;
+        try {
+            code = new CommandLine(new MirrorfsCli()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        } catch (Throwable fatal) {
+            // An Error (e.g. a broken classpath) escapes picocli; without this exit, Ratis's and gRPC's
+            // non-daemon threads would keep a half-started process alive with nothing serving.
+            System.err.println("mirrorfs: fatal: " + fatal);
+            fatal.printStackTrace();
+            code = 70;
+        }
         System.exit(code);
     }
 }

@@ -47,6 +47,7 @@ public final class MirrorFuseFs extends FuseStubFS {
     private static final int LOCK_NB = 4;
 
     private final Vfs vfs;
+    private final CallerGroups groups = new CallerGroups(java.nio.file.Path.of("/proc"));
     /** Counted down by libfuse's init callback: the loop is running and its signal handlers are set. */
     final java.util.concurrent.CountDownLatch initialized = new java.util.concurrent.CountDownLatch(1);
 
@@ -84,7 +85,8 @@ public final class MirrorFuseFs extends FuseStubFS {
 
     private Ctx ctx() {
         FuseContext c = getContext();
-        return new Ctx(c.uid.intValue(), c.gid.intValue(), c.umask.intValue(), c.pid.intValue());
+        int pid = c.pid.intValue();
+        return new Ctx(c.uid.intValue(), c.gid.intValue(), c.umask.intValue(), pid, groups.of(pid));
     }
 
     private record Parent(long inode, String name) {}
@@ -328,7 +330,11 @@ public final class MirrorFuseFs extends FuseStubFS {
     @Override
     public int open(String path, FuseFileInfo fi) {
         return call("open", path, ctx -> {
-            fi.fh.set(vfs.open(ctx, vfs.resolve(ctx, path), fi.flags.get()));
+            long fh = vfs.open(ctx, vfs.resolve(ctx, path), fi.flags.get());
+            fi.fh.set(fh);
+            if (vfs.keepsPageCache(fh)) {
+                KeepCacheFlag.set(fi); // unchanged since our last open: the kernel's pages are current
+            }
             return 0;
         });
     }

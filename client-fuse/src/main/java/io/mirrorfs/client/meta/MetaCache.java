@@ -24,6 +24,8 @@ public final class MetaCache {
     private final ConcurrentHashMap<Long, Timed<Attr>> attrs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<EntryKey, Timed<Long>> entries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Timed<java.util.Set<String>>> absentXattrs = new ConcurrentHashMap<>();
+    /** Inodes known to have no xattrs at all (created here moments ago): inode → expiry. */
+    private final ConcurrentHashMap<Long, Long> noXattrsUntilNanos = new ConcurrentHashMap<>();
     /** inode → chunk index → slice list, so a file's lists are dropped in one step on open. */
     private final ConcurrentHashMap<Long, ConcurrentHashMap<Integer, Timed<List<SliceRef>>>> chunks =
             new ConcurrentHashMap<>();
@@ -43,6 +45,14 @@ public final class MetaCache {
             bound(attrs);
             attrs.put(attr.getInode(), new Timed<>(attr, System.nanoTime() + attrTtlNanos));
         }
+    }
+
+    /**
+     * Applies a change this client made to a cached attribute without extending its lifetime, so
+     * changes made elsewhere are still picked up when the original TTL runs out.
+     */
+    public void updateAttrIfCached(long inode, java.util.function.UnaryOperator<Attr> change) {
+        attrs.computeIfPresent(inode, (i, t) -> fresh(t) == null ? null : new Timed<>(change.apply(t.value()), t.expiresAtNanos()));
     }
 
     public void invalidateAttr(long inode) {
@@ -73,7 +83,22 @@ public final class MetaCache {
     public boolean xattrAbsent(long inode, String name) {
         Timed<java.util.Set<String>> absent = absentXattrs.get(inode);
         java.util.Set<String> names = fresh(absent);
-        return names != null && names.contains(name);
+        if (names != null && names.contains(name)) {
+            return true;
+        }
+        Long until = noXattrsUntilNanos.get(inode);
+        return until != null && System.nanoTime() - until <= 0;
+    }
+
+    /**
+     * A file this client has just created has no xattrs: answer every getxattr (the kernel's
+     * security.capability check before the first write) locally for the attribute TTL.
+     */
+    public void putNoXattrs(long inode) {
+        if (attrTtlNanos > 0) {
+            bound(noXattrsUntilNanos);
+            noXattrsUntilNanos.put(inode, System.nanoTime() + attrTtlNanos);
+        }
     }
 
     public void putXattrAbsent(long inode, String name) {
@@ -91,6 +116,7 @@ public final class MetaCache {
 
     public void invalidateXattrs(long inode) {
         absentXattrs.remove(inode);
+        noXattrsUntilNanos.remove(inode);
     }
 
     public List<SliceRef> chunk(long inode, int chunkIndex) {

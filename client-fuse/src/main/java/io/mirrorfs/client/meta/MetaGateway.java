@@ -31,6 +31,7 @@ public final class MetaGateway {
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong highestIndexSeen = new AtomicLong();
     private final long timeoutMillis;
+    private final MetaOpStats stats = new MetaOpStats();
 
     public MetaGateway(MetadataClient client, Duration timeout) {
         this.client = client;
@@ -42,12 +43,27 @@ public final class MetaGateway {
         request.setRequestId(RequestId.newBuilder().setClientId(clientId).setSeq(sequence.incrementAndGet()))
                 .setCaller(caller);
         MetaRequest built = request.build();
-        return await(client.mutate(built), built.getOpCase().name());
+        long start = System.nanoTime();
+        try {
+            return await(client.mutate(built), built.getOpCase().name());
+        } finally {
+            stats.record(built.getOpCase().name(), System.nanoTime() - start);
+        }
     }
 
     public MetaReply query(Caller caller, MetaQuery.Builder query) throws FsException {
         MetaQuery built = query.setCaller(caller).build();
-        return await(client.query(built), built.getQueryCase().name());
+        long start = System.nanoTime();
+        try {
+            return await(client.query(built), built.getQueryCase().name());
+        } finally {
+            stats.record(built.getQueryCase().name(), System.nanoTime() - start);
+        }
+    }
+
+    /** Round trips made so far, per operation kind. */
+    public MetaOpStats stats() {
+        return stats;
     }
 
     public long highestIndexSeen() {

@@ -37,12 +37,12 @@ final class FileTable {
         this.readaheadBytesMax = readaheadBytesMax;
     }
 
-    long open(long inode, int flags, LongFunction<FileWriter> newWriter) {
+    long open(long inode, int flags, boolean keepPageCache, LongFunction<FileWriter> newWriter) {
         synchronized (opened) {
             opened.computeIfAbsent(inode, i -> new Opened(newWriter.apply(i))).count++;
         }
         long fh = nextHandle.getAndIncrement();
-        handles.put(fh, new OpenFile(inode, flags, new ReadPattern(readaheadBytesFirst, readaheadBytesMax)));
+        handles.put(fh, new OpenFile(inode, flags, keepPageCache, new ReadPattern(readaheadBytesFirst, readaheadBytesMax)));
         return fh;
     }
 

@@ -92,6 +92,8 @@ public final class Vfs implements AutoCloseable {
     private final BlockUploader uploader;
     private final FileReader reader;
     private final FileTable files;
+    private final PageCacheVersions pageCache;
+    private final LocksTakenHere locksTaken;
     private final AtomicLong nextDirHandle = new AtomicLong(1);
     private final ConcurrentHashMap<Long, DirHandle> dirs = new ConcurrentHashMap<>();
 
@@ -112,6 +114,8 @@ public final class Vfs implements AutoCloseable {
         BlockFetcher fetcher = new BlockFetcher(store, diskCache, fetchPool, config.readBufferBytesMax());
         this.reader = new FileReader(volume.getVolume(), volume.getBlockSizeBytes(), this::slices, fetcher);
         this.files = new FileTable(Math.min(4L << 20, config.readaheadBytesMax()), config.readaheadBytesMax());
+        this.pageCache = new PageCacheVersions(config.cacheEntriesMax());
+        this.locksTaken = new LocksTakenHere(config.cacheEntriesMax());
     }
 
     private static ThreadFactory daemon(String name) {
@@ -141,12 +145,17 @@ public final class Vfs implements AutoCloseable {
         return bytes;
     }
 
-    /** The inode at an absolute path ("/" is the root). */
+    /**
+     * The inode at an absolute path ("/" is the root). A cached name is enough here: the attributes
+     * of the directories on the way are not needed (a create in a directory drops the directory's
+     * cached attributes, and requiring them would cost one lookup round trip per created file).
+     */
     public long resolve(Ctx ctx, String path) throws FsException {
         long inode = FsLimits.ROOT_INODE;
         for (String part : path.split("/")) {
             if (!part.isEmpty()) {
-                inode = lookup(ctx, inode, part).getInode();
+                long cached = cache.entry(inode, name(part));
+                inode = cached != 0 ? cached : lookup(ctx, inode, part).getInode();
             }
         }
         return inode;
@@ -201,9 +210,14 @@ public final class Vfs implements AutoCloseable {
 
     public Attr create(Ctx ctx, long parent, String name, FileType type, int mode, int rdev, String symlinkTarget,
                        boolean openExisting) throws FsException {
+        return create(ctx, parent, name, type, mode, rdev, symlinkTarget, openExisting, inodeIds.next());
+    }
+
+    private Attr create(Ctx ctx, long parent, String name, FileType type, int mode, int rdev, String symlinkTarget,
+                        boolean openExisting, long newInode) throws FsException {
         ByteString n = name(name);
         CreateOp.Builder op = CreateOp.newBuilder().setParent(parent).setName(n).setType(type)
-                .setMode(mode & 07777 & ~ctx.umask()).setRdev(rdev).setInode(inodeIds.next())
+                .setMode(mode & 07777 & ~ctx.umask()).setRdev(rdev).setInode(newInode)
                 .setOpenExisting(openExisting);
         if (symlinkTarget != null) {
             ByteString target = ByteString.copyFrom(symlinkTarget, StandardCharsets.UTF_8);
@@ -213,7 +227,24 @@ public final class Vfs implements AutoCloseable {
             op.setSymlinkTarget(target);
         }
         Attr attr = meta.mutate(ctx.caller(), MetaRequest.newBuilder().setCreate(op)).getAttr();
+        if (attr.getInode() == newInode && type != FileType.DIRECTORY) {
+            return rememberCreated(parent, n, attr);
+        }
         return remember(parent, n, attr);
+    }
+
+    /**
+     * A new non-directory entry changes its parent exactly as the engine's apply does: mtime and
+     * ctime become the create's timestamp (the child's ctime); nlink and the rest stay. Updating the
+     * cached parent instead of dropping it saves the GETATTR the kernel sends for the directory's
+     * permission check before the next create in it.
+     */
+    private Attr rememberCreated(long parent, ByteString name, Attr attr) {
+        cache.putEntry(parent, name, attr.getInode());
+        cache.putAttr(attr);
+        cache.updateAttrIfCached(parent,
+                dir -> dir.toBuilder().setMtimeNs(attr.getCtimeNs()).setCtimeNs(attr.getCtimeNs()).build());
+        return attr;
     }
 
     public void unlink(Ctx ctx, long parent, String name) throws FsException {
@@ -344,18 +375,38 @@ public final class Vfs implements AutoCloseable {
         if (attr.getType() == FileType.DIRECTORY && (flags & O_ACCMODE) != 0) {
             throw new FsException(Errno.EISDIR, "directory opened for writing");
         }
+        boolean keepPageCache = pageCache.openedAt(attr);
         if ((flags & O_TRUNC) != 0 && (flags & O_ACCMODE) != 0 && attr.getSize() != 0) {
             truncate(ctx, inode, 0);
+            pageCache.forget(inode);
+            keepPageCache = false;
         }
         Caller caller = ctx.caller();
-        return files.open(inode, flags, i -> newWriter(i, caller));
+        return files.open(inode, flags, keepPageCache, i -> newWriter(i, caller));
     }
 
-    /** Creates (or with !exclusive, opens an existing) regular file and opens it. */
+    /**
+     * Creates (or with !exclusive, opens an existing) regular file and opens it. A file this call
+     * created is opened with the attributes the create returned: no second round trip, and none
+     * for the kernel's xattr check before the first write (a new file has no xattrs).
+     */
     public long create(Ctx ctx, long parent, String name, int mode, int flags, Attr[] created) throws FsException {
-        Attr attr = create(ctx, parent, name, FileType.REGULAR, mode, 0, null, (flags & O_EXCL) == 0);
+        long newInode = inodeIds.next();
+        Attr attr = create(ctx, parent, name, FileType.REGULAR, mode, 0, null, (flags & O_EXCL) == 0, newInode);
         created[0] = attr;
-        return open(ctx, attr.getInode(), flags);
+        if (attr.getInode() != newInode) {
+            return open(ctx, attr.getInode(), flags); // an existing file: open it like any other
+        }
+        assert attr.getSize() == 0 : "a new file has data: " + attr;
+        cache.putNoXattrs(newInode);
+        pageCache.openedAt(attr);
+        Caller caller = ctx.caller();
+        return files.open(newInode, flags, false, i -> newWriter(i, caller));
+    }
+
+    /** Whether the kernel may keep the page cache of the file behind this handle (see {@link PageCacheVersions}). */
+    public boolean keepsPageCache(long fh) throws FsException {
+        return files.handle(fh).keepPageCache;
     }
 
     private FileWriter newWriter(long inode, Caller caller) {
@@ -406,28 +457,44 @@ public final class Vfs implements AutoCloseable {
         }
         FileWriter writer = files.writer(file.inode);
         assert writer != null : "open handle without a writer";
-        writer.write(offset, data, 0, length);
+        try {
+            writer.write(offset, data, 0, length);
+        } catch (FsException e) {
+            pageCache.forget(file.inode); // the kernel may hold bytes that never reached the store
+            throw e;
+        }
     }
 
     /** close(2) of one descriptor and fsync(2): everything written is committed, or the error is reported. */
     public void flush(long fh) throws FsException {
         OpenFile file = files.handle(fh);
-        FileWriter writer = files.writer(file.inode);
+        flushWriter(file.inode);
+    }
+
+    private void flushWriter(long inode) throws FsException {
+        FileWriter writer = files.writer(inode);
         if (writer != null) {
-            writer.flush();
+            try {
+                writer.flush();
+            } catch (FsException e) {
+                pageCache.forget(inode); // the kernel may hold bytes that never reached the store
+                cache.invalidateAttr(inode);
+                throw e;
+            }
         }
     }
 
+    /**
+     * The last close of a handle. Its flush has already waited for the commits (the kernel calls
+     * flush first), so this one returns at once unless something was written in between; the
+     * attributes from the last commit reply stay cached.
+     */
     public void release(long fh) throws FsException {
         OpenFile file = files.close(fh);
         try {
-            FileWriter writer = files.writer(file.inode);
-            if (writer != null) {
-                writer.flush();
-            }
+            flushWriter(file.inode);
         } finally {
             files.release(file.inode);
-            cache.invalidateAttr(file.inode);
         }
     }
 
@@ -546,6 +613,12 @@ public final class Vfs implements AutoCloseable {
      */
     public void lock(Ctx ctx, long inode, LockKind kind, LockType type, long start, long end, long owner, boolean wait)
             throws FsException {
+        if (type == LockType.UNLOCK && !locksTaken.mayHold(inode, kind)) {
+            return; // nothing of ours to release: libfuse's unlock-on-every-close costs no round trip
+        }
+        if (type != LockType.UNLOCK) {
+            locksTaken.locking(inode, kind);
+        }
         LockRange range = LockRange.newBuilder().setType(type).setStart(start).setEnd(end).setOwner(owner)
                 .setPid(ctx.pid()).build();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.lockWaitMillisMax());
@@ -596,8 +669,14 @@ public final class Vfs implements AutoCloseable {
         return slices;
     }
 
+    /** Metadata round trips made by this mount so far, per operation kind. */
+    public io.mirrorfs.client.meta.MetaOpStats metaStats() {
+        return meta.stats();
+    }
+
     @Override
     public void close() {
+        log.info("metadata round trips of this mount: {}", meta.stats().summary());
         if (files.openHandles() > 0) {
             log.warn("closing the VFS with {} files still open", files.openHandles());
         }

@@ -95,6 +95,26 @@ class FileContentModelTest {
                     Files.write(second.path("f0"), fresh);
                     model.put("f0", fresh);
                     checkAll(m, model, seed, "first mount after the second wrote");
+                    // keep_cache: the first mount has f0 in its page cache now; a rewrite by the second
+                    // mount with the same size, within the same second, must still be seen at open.
+                    checkAll(m, model, seed, "first mount, read again (page cache kept)");
+                    byte[] sameSize = new byte[fresh.length];
+                    random.nextBytes(sameSize);
+                    try (RandomAccessFile f = new RandomAccessFile(second.path("f0").toFile(), "rw")) {
+                        f.seek(0);
+                        f.write(sameSize); // no truncate: only the data changes
+                    }
+                    model.put("f0", sameSize);
+                    checkAll(m, model, seed, "first mount after a same-size rewrite by the second");
+                    // And a local write on the first mount is seen by the second.
+                    byte[] local = new byte[fresh.length];
+                    random.nextBytes(local);
+                    try (RandomAccessFile f = new RandomAccessFile(m.path("f0").toFile(), "rw")) {
+                        f.write(local);
+                    }
+                    model.put("f0", local);
+                    checkAll(second, model, seed, "second mount after a same-size rewrite by the first");
+                    checkAll(m, model, seed, "first mount after its own rewrite");
                 }
             }
             try (TestMount again = TestMount.of(meta, store, tmp, "a", VfsConfig.defaults(), 1.0)) {
