@@ -378,6 +378,13 @@ public final class MirrorFuseFs extends FuseStubFS {
     @Override
     public int release(String path, FuseFileInfo fi) {
         return call("release", path, ctx -> {
+            // libfuse2's high-level API does not unlock flocks on close: it passes the flock owner
+            // (non-zero only when the kernel saw a flock on this open file) to release and leaves the
+            // unlock to the filesystem. Without this the lock outlives its holder.
+            long flockOwner = fi.lock_owner.get();
+            if (flockOwner != 0) {
+                vfs.lock(ctx, vfs.inodeOf(fh(fi)), LockKind.FLOCK, LockType.UNLOCK, 0, -1L, flockOwner, false);
+            }
             vfs.release(fh(fi));
             return 0;
         });

@@ -9,7 +9,6 @@ import io.mirrorfs.client.vfs.VfsConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,8 +23,6 @@ class FlockThroughMountTest {
     @TempDir Path tmp;
 
     @Test
-    @Disabled("finds a real bug: the flock is still held on the server after its holder process has exited "
-            + "(release with flock_release does not free it); enable when fixed")
     void anExclusiveFlockExcludesAnotherProcessUntilItsHolderExits() throws Exception {
         try (EngineMetadata meta = EngineMetadata.open(tmp.resolve("db"), "vol", 64 * 1024);
              TestMount m = TestMount.of(meta, new MemoryStore(), tmp, "mnt", VfsConfig.defaults(), 1.0)) {
