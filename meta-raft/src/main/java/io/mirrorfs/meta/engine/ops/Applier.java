@@ -30,13 +30,15 @@ public final class Applier {
             }
         }
         Tx tx = new Tx(state);
+        long nowNs = monotonicNow(state, entry.getTimeNs());
         MetaReply.Builder reply;
         try {
-            reply = dispatch(tx, entry);
+            reply = dispatch(tx, entry, nowNs);
         } catch (FsException e) {
             return new OpResult(List.of(), Replies.error(e.errno()).setIndex(index).build());
         }
         MetaReply done = reply.setIndex(index).build();
+        tx.put(Cf.META, LAST_TIME_KEY, Keys.u64(nowNs));
         // Only successes are remembered: a refused mutation changed nothing, so running it again on a
         // retry is indistinguishable from its first attempt having been ordered later. CloseSession is
         // not remembered either: it deletes the client's rows, and one kept row per session would leak.
@@ -46,18 +48,31 @@ public final class Applier {
         return new OpResult(tx.rows(), done);
     }
 
-    private static MetaReply.Builder dispatch(Tx tx, LogEntry entry) throws FsException {
+    private static final byte[] LAST_TIME_KEY = Keys.name(MetaKeys.LAST_TIME_NS);
+
+    /**
+     * The time this entry's changes are stamped with: the leader's clock, but strictly after every
+     * earlier stamp. A new leader's clock may be behind the old one's, and clients rely on a changed
+     * file having a different mtime/ctime (page-cache revalidation at open), so time never repeats
+     * or runs backwards. Deterministic: it reads only the state and the entry.
+     */
+    static long monotonicNow(StateReader state, long entryTimeNs) {
+        byte[] last = state.get(Cf.META, LAST_TIME_KEY);
+        return last == null ? entryTimeNs : Math.max(entryTimeNs, Keys.readU64(last, 0) + 1);
+    }
+
+    private static MetaReply.Builder dispatch(Tx tx, LogEntry entry, long nowNs) throws FsException {
         int version = entry.getFormatVersion();
         FsException.check(version == 0 || version == FsLimits.LOG_FORMAT_VERSION, Errno.EINVAL);
         MetaRequest request = entry.getRequest();
         VolumeInfo volume = volume(tx);
         if (request.getOpCase() == MetaRequest.OpCase.FORMAT) {
             FsException.check(volume == null, Errno.EEXIST);
-            return FormatHandler.apply(tx, request.getCaller(), entry.getTimeNs(), request.getFormat());
+            return FormatHandler.apply(tx, request.getCaller(), nowNs, request.getFormat());
         }
         FsException.check(volume != null, Errno.ENODEV);
         FsException.check(request.getEpoch() == 0 || request.getEpoch() == volume.getEpoch(), Errno.ESTALE);
-        OpContext ctx = new OpContext(tx, request.getCaller(), entry.getTimeNs(), volume);
+        OpContext ctx = new OpContext(tx, request.getCaller(), nowNs, volume);
         MetaReply.Builder reply = switch (request.getOpCase()) {
             case CREATE -> CreateHandler.apply(ctx, request.getCreate());
             case UNLINK -> UnlinkHandler.unlink(ctx, request.getUnlink());

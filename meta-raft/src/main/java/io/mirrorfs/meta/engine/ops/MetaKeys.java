@@ -5,6 +5,8 @@ public final class MetaKeys {
     private MetaKeys() {}
 
     /** u64: the last Raft log index whose effects are in the database. */
+    /** The last time stamped by a successful mutation: stamps strictly increase (see Applier). */
+    public static final String LAST_TIME_NS = "last_time_ns";
     public static final String APPLIED_INDEX = "applied_index";
     /** VolumeInfo (its epoch field unset: the epoch row is the one source of truth). */
     public static final String VOLUME = "volume";
