@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what mirrorfs needs on a fresh Debian machine, and nothing that is already there.
 #   install-deps.sh runtime   FUSE libraries for `mirrorfs up` / `mirrorfs mount`
-#   install-deps.sh test      everything the test suite uses (FUSE, real tools, Azurite)
+#   install-deps.sh test      everything the test suite uses (FUSE, real tools, Azurite, a Docker engine)
 # Idempotent; needs root (or passwordless sudo) only when something is missing.
 set -euo pipefail
 what="${1:-test}"
@@ -39,6 +39,11 @@ install_azurite() {
 
 case "$what" in
   runtime) install_debian "${debian_runtime[@]}" ;;
-  test) install_debian "${debian_test[@]}"; install_azurite ;;
+  test)
+    install_debian "${debian_test[@]}"
+    install_azurite
+    # The chaos tests run metadata nodes in containers: a local Docker engine, no registry.
+    as_root "$(dirname "${BASH_SOURCE[0]}")/docker-engine.sh"
+    ;;
   *) echo "usage: install-deps.sh runtime|test" >&2; exit 2 ;;
 esac

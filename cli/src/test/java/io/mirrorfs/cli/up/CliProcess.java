@@ -33,7 +33,7 @@ final class CliProcess implements AutoCloseable {
     static CliProcess start(Path logDir, String name, Path mountPoint, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-ea", "--enable-native-access=ALL-UNNAMED", "-Xmx512m",
+                "-ea:io.mirrorfs...", "--enable-native-access=ALL-UNNAMED", "-Xmx512m",
                 "-cp", testClasspath(), "io.mirrorfs.cli.MirrorfsCli"));
         command.addAll(List.of(args));
         Path out = logDir.resolve(name + ".out");

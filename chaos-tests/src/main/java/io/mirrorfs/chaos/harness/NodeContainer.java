@@ -1,0 +1,134 @@
+package io.mirrorfs.chaos.harness;
+
+import io.mirrorfs.api.client.MetaPeer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One metadata node ({@code MetaServerMain}) in its own container on the run's docker network, with a
+ * fixed IP so that the Raft peer list stays valid across kill/restart. Its data folder is a host
+ * folder mounted at /data, so a container killed with SIGKILL and started again recovers from disk,
+ * like a machine crash-restarting.
+ */
+public final class NodeContainer {
+    static final String DATA_IN_CONTAINER = "/data";
+    static final String JAVA = "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java";
+    private static final String SERVER_MAIN = "io.mirrorfs.meta.server.MetaServerMain";
+
+    private final String containerName;
+    private final MetaPeer peer;
+    private final Path hostDataDir;
+
+    NodeContainer(String containerName, MetaPeer peer, Path hostDataDir) {
+        this.containerName = containerName;
+        this.peer = peer;
+        this.hostDataDir = hostDataDir;
+    }
+
+    public String id() {
+        return peer.id();
+    }
+
+    public MetaPeer peer() {
+        return peer;
+    }
+
+    public String ip() {
+        return peer.host();
+    }
+
+    public String containerName() {
+        return containerName;
+    }
+
+    /** {@code docker create} the container (not started), with everything it needs mounted. */
+    void create(String network, String runLabel, Classpath classpath, String peerList, String groupName)
+            throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("create", "--name", containerName,
+                "--label", ContainerCluster.LABEL + "=" + runLabel,
+                "--network", network, "--ip", peer.host(), "--hostname", peer.id(),
+                // NET_ADMIN is not needed: nemeses enter the netns from the host with nsenter.
+                "--tmpfs", "/tmp:exec",
+                "-v", hostDataDir + ":" + DATA_IN_CONTAINER));
+        for (String hostDir : List.of("/usr", "/lib", "/lib64", "/bin", "/etc")) {
+            args.addAll(List.of("-v", hostDir + ":" + hostDir + ":ro"));
+        }
+        for (Path root : classpath.mountRoots()) {
+            args.addAll(List.of("-v", root + ":" + root + ":ro"));
+        }
+        // Assertions on for mirrorfs's own code only by default: with Ratis's internal asserts on, one of
+        // them (RetryCacheImpl$CacheEntry.updateResult) killed a deposed leader's state machine updater
+        // after a pause (see chaos-tests/README.md). -Dchaos.node.ea=-ea turns them all on to reproduce it.
+        String assertions = System.getProperty("chaos.node.ea", "-ea:io.mirrorfs...");
+        args.addAll(List.of(LocalImage.NAME, JAVA, assertions, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Xshare:auto", "-Djava.io.tmpdir=/tmp",
+                "-cp", classpath.asArgument(), SERVER_MAIN,
+                "--id", peer.id(), "--peers", peerList, "--group", groupName, "--data", DATA_IN_CONTAINER));
+        Docker.docker(args.toArray(String[]::new));
+    }
+
+    public void start() throws IOException, InterruptedException {
+        Docker.docker("start", containerName);
+    }
+
+    /** SIGKILL to the node's JVM (the container's init): no shutdown hook runs. */
+    public void kill9() throws IOException, InterruptedException {
+        Docker.docker("kill", "--signal", "KILL", containerName);
+        Docker.docker("wait", containerName);
+    }
+
+    /** Freezes every process of the container (cgroup freezer): the node neither runs nor answers. */
+    public void pause() throws IOException, InterruptedException {
+        Docker.docker("pause", containerName);
+    }
+
+    public void unpause() throws IOException, InterruptedException {
+        Docker.docker("unpause", containerName);
+    }
+
+    public String state() throws IOException, InterruptedException {
+        return Docker.docker("inspect", "--format", "{{.State.Status}}", containerName);
+    }
+
+    public boolean running() throws IOException, InterruptedException {
+        return state().equals("running");
+    }
+
+    /** The host PID of the container's init, whose network namespace is the node's. */
+    public long pid() throws IOException, InterruptedException {
+        long pid = Long.parseLong(Docker.docker("inspect", "--format", "{{.State.Pid}}", containerName));
+        if (pid <= 0) {
+            throw new IOException(containerName + " is not running (pid " + pid + ")");
+        }
+        return pid;
+    }
+
+    /** The node's stdout (READY lines). */
+    public String logs() throws IOException, InterruptedException {
+        // The node logs to stderr a lot; polling for READY only needs stdout.
+        return Docker.run(List.of("sh", "-c", "docker logs " + containerName + " 2>/dev/null"),
+                java.time.Duration.ofSeconds(60), null);
+    }
+
+    /** stdout and stderr interleaved, for the run folder. */
+    public String allOutput() throws IOException, InterruptedException {
+        return Docker.run(List.of("sh", "-c", "docker logs " + containerName + " 2>&1"), java.time.Duration.ofSeconds(60), null);
+    }
+
+    /** How many times this container printed READY (one per successful start). */
+    int readyCount() throws IOException, InterruptedException {
+        String logs = logs();
+        int n = 0;
+        for (int i = logs.indexOf("READY " + peer.id()); i >= 0; i = logs.indexOf("READY " + peer.id(), i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    @Override
+    public String toString() {
+        return peer.id() + "@" + peer.host() + " (" + containerName + ")";
+    }
+}
