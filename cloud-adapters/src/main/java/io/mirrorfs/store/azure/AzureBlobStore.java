@@ -8,6 +8,8 @@ import com.azure.core.util.BinaryData;
 import com.azure.core.util.Context;
 import com.azure.storage.blob.BlobClient;
 import com.azure.storage.blob.BlobContainerClient;
+import com.azure.core.exception.ClientAuthenticationException;
+import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.BlobProperties;
@@ -39,7 +41,8 @@ import java.util.Optional;
  * Azure Blob Storage ({@code az://account/container?endpoint=URL}). Large puts stage blocks and
  * commit the block list. Credentials, in order: store options {@code azure.connectionString},
  * {@code azure.accountKey}, {@code azure.sasToken}; then the environment variables
- * {@code AZURE_STORAGE_CONNECTION_STRING}, {@code AZURE_STORAGE_KEY}, {@code AZURE_STORAGE_SAS_TOKEN}.
+ * {@code AZURE_STORAGE_CONNECTION_STRING}, {@code AZURE_STORAGE_KEY}, {@code AZURE_STORAGE_SAS_TOKEN};
+ * then Azure's default credential chain (service principal, workload identity, managed identity, CLI).
  * The HTTP client is the JDK's, so no Netty 4.2 meets the AWS SDK's Netty 4.1.
  */
 public final class AzureBlobStore implements ObjectStore {
@@ -87,8 +90,10 @@ public final class AzureBlobStore implements ObjectStore {
             } else if (sas != null) {
                 builder.endpoint(endpoint).sasToken(sas);
             } else {
-                throw new StoreConfigException("no Azure credentials for " + display + ": pass the store option"
-                        + " azure.accountKey, azure.sasToken or azure.connectionString, or set AZURE_STORAGE_KEY");
+                // Azure's default chain: a service principal in AZURE_CLIENT_ID/…, workload identity on
+                // AKS, a VM's managed identity, or a developer's `az login`. Whether any of them works
+                // is found out by checkAccess() at format/mount time, with the fix in its message.
+                builder.endpoint(endpoint).credential(new DefaultAzureCredentialBuilder().httpClient(http).build());
             }
         } catch (IllegalArgumentException e) {
             // The SDK's messages about malformed keys/strings do not echo the secret; keep only the type to be sure.
@@ -323,6 +328,13 @@ public final class AzureBlobStore implements ObjectStore {
     private IOException mapClientError(String op, String key, RuntimeException e) {
         if (e instanceof IllegalArgumentException) {
             throw e; // a programmer error (bad key), not an I/O failure
+        }
+        if (e instanceof ClientAuthenticationException) {
+            // The default credential chain found nothing usable; retrying will not change that.
+            return new StoreConfigException(op + " " + key + " in " + uri + ": no usable Azure credentials ("
+                    + e.getClass().getSimpleName() + "); pass azure.accountKey, azure.sasToken or"
+                    + " azure.connectionString, set AZURE_STORAGE_KEY, or give this host an identity"
+                    + " (AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, workload or managed identity)", e);
         }
         Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
         return new StoreException(op + " " + key + " in " + uri + " failed: " + cause, true, e);
