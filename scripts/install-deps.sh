@@ -7,7 +7,7 @@ set -euo pipefail
 what="${1:-test}"
 
 debian_runtime=(fuse3 libfuse2)
-debian_test=(fuse3 libfuse2 bindfs rsync sqlite3 git tar maven)
+debian_test=(fuse3 libfuse2 bindfs rsync sqlite3 git tar maven shellcheck util-linux)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -31,6 +31,15 @@ install_debian() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >&2
 }
 
+# HashiCorp's HCL parser (npm) for the Terraform module checks; pinned by the lockfile beside it.
+install_hcl_parser() {
+  local tools
+  tools="$(cd "$(dirname "${BASH_SOURCE[0]}")/../deploy/terraform/.tools" && pwd)"
+  if [ -d "$tools/node_modules/@cdktf/hcl2json" ]; then return 0; fi
+  echo "install-deps: installing @cdktf/hcl2json for the Terraform checks" >&2
+  npm ci --prefix "$tools" --no-audit --no-fund >&2
+}
+
 install_azurite() {
   if command -v azurite-blob >/dev/null 2>&1; then return 0; fi
   echo "install-deps: installing Azurite (npm) for the Azure Blob contract test" >&2
@@ -42,6 +51,7 @@ case "$what" in
   test)
     install_debian "${debian_test[@]}"
     install_azurite
+    install_hcl_parser
     # The chaos tests run metadata nodes in containers: a local Docker engine, no registry.
     as_root "$(dirname "${BASH_SOURCE[0]}")/docker-engine.sh"
     ;;

@@ -1,0 +1,81 @@
+variable "service" {
+  description = "Which mirrorfs service the node runs: \"meta\" (a metadata/Raft node) or \"sync\" (a mirror region's sync service)."
+  type        = string
+
+  validation {
+    condition     = contains(["meta", "sync"], var.service)
+    error_message = "The service must be \"meta\" or \"sync\"."
+  }
+}
+
+variable "region_name" {
+  description = "The topology's name for this region (passed to `mirrorfs sync start --region`)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$", var.region_name))
+    error_message = "The region name must be 1-63 of [A-Za-z0-9_.-], starting with a letter or digit (docs/topology.md)."
+  }
+}
+
+variable "node_id" {
+  description = "The metadata node's Raft peer id (for service \"meta\"); empty for the sync service."
+  type        = string
+  default     = ""
+}
+
+variable "meta_peers" {
+  description = "The region's metadata peers as ID=HOST:PORT,... (the value of `mirrorfs meta start --peers`)."
+  type        = string
+  default     = ""
+}
+
+variable "topology_yaml" {
+  description = "The deployment's topology file (docs/topology.md), written to /etc/mirrorfs/topology.yaml. Required by the sync service."
+  type        = string
+  default     = ""
+}
+
+variable "data_disk_device" {
+  description = "Block device of the data disk that holds the Raft log and RocksDB; empty to use the root disk. Formatted only if blank."
+  type        = string
+  default     = ""
+}
+
+variable "mirrorfs_package_url" {
+  description = "HTTPS URL of the mirrorfs release tarball (the repository layout: the `mirrorfs` launcher at the top level)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^https://", var.mirrorfs_package_url))
+    error_message = "The package URL must use https://."
+  }
+}
+
+variable "mirrorfs_package_sha256" {
+  description = "SHA-256 of the release tarball, checked before it is unpacked."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9a-f]{64}$", var.mirrorfs_package_sha256))
+    error_message = "The SHA-256 must be 64 lowercase hex digits."
+  }
+}
+
+variable "tls_ca_pem" {
+  description = "PEM of the CA that signs the deployment's node certificates."
+  type        = string
+  sensitive   = true
+}
+
+variable "tls_cert_pem" {
+  description = "PEM certificate of this node (or of this region's nodes)."
+  type        = string
+  sensitive   = true
+}
+
+variable "tls_key_pem" {
+  description = "PEM private key matching tls_cert_pem; written readable by root and the mirrorfs group only."
+  type        = string
+  sensitive   = true
+}
