@@ -11,10 +11,29 @@ import java.time.Duration;
  *     client (a sliding window), so a few clients avoid head-of-line blocking between unrelated calls
  * @param outstandingRequestsMax per Ratis client: bound on requests in flight (callers beyond it wait)
  * @param rpcTimeout one attempt's timeout before Ratis retries (on another peer if needed)
+ * @param readBatchQueriesMax linearizable reads issued concurrently share one Ratis request, up to
+ *     this many (1 = no batching); see {@link ReadBatcher}
+ * @param readBatchesInFlightMax read requests outstanding before further reads queue up to be batched
  */
-public record MetadataClientOptions(Duration deadline, int raftClients, int outstandingRequestsMax, Duration rpcTimeout) {
+public record MetadataClientOptions(Duration deadline, int raftClients, int outstandingRequestsMax, Duration rpcTimeout,
+                                    int readBatchQueriesMax, int readBatchesInFlightMax) {
+
+    /** Reads: up to 64 queries share one Ratis request, and 4 such requests may be outstanding. */
+    public static final int READ_BATCH_QUERIES_DEFAULT = 64;
+    public static final int READ_BATCHES_IN_FLIGHT_DEFAULT = 4;
+
+    public MetadataClientOptions(Duration deadline, int raftClients, int outstandingRequestsMax, Duration rpcTimeout) {
+        this(deadline, raftClients, outstandingRequestsMax, rpcTimeout, READ_BATCH_QUERIES_DEFAULT, READ_BATCHES_IN_FLIGHT_DEFAULT);
+    }
 
     public MetadataClientOptions {
+        if (readBatchQueriesMax < 1 || readBatchQueriesMax > RaftMetadataClient.READ_BATCH_QUERIES_MAX) {
+            throw new IllegalArgumentException("readBatchQueriesMax must be 1.." + RaftMetadataClient.READ_BATCH_QUERIES_MAX
+                    + ": " + readBatchQueriesMax);
+        }
+        if (readBatchesInFlightMax < 1 || readBatchesInFlightMax > 1024) {
+            throw new IllegalArgumentException("readBatchesInFlightMax must be 1..1024: " + readBatchesInFlightMax);
+        }
         if (deadline.isNegative() || deadline.isZero() || rpcTimeout.isNegative() || rpcTimeout.isZero()) {
             throw new IllegalArgumentException("deadline and rpcTimeout must be positive");
         }
@@ -31,10 +50,15 @@ public record MetadataClientOptions(Duration deadline, int raftClients, int outs
     }
 
     public MetadataClientOptions withDeadline(Duration d) {
-        return new MetadataClientOptions(d, raftClients, outstandingRequestsMax, rpcTimeout);
+        return new MetadataClientOptions(d, raftClients, outstandingRequestsMax, rpcTimeout, readBatchQueriesMax, readBatchesInFlightMax);
     }
 
     public MetadataClientOptions withRaftClients(int n) {
-        return new MetadataClientOptions(deadline, n, outstandingRequestsMax, rpcTimeout);
+        return new MetadataClientOptions(deadline, n, outstandingRequestsMax, rpcTimeout, readBatchQueriesMax, readBatchesInFlightMax);
+    }
+
+    /** {@code queriesMax} 1 turns read batching off. */
+    public MetadataClientOptions withReadBatching(int queriesMax, int inFlightMax) {
+        return new MetadataClientOptions(deadline, raftClients, outstandingRequestsMax, rpcTimeout, queriesMax, inFlightMax);
     }
 }

@@ -51,18 +51,22 @@ public final class RaftMetadataClient implements MetadataClient {
     private static final SizeInBytes MESSAGE_SIZE_MAX = SizeInBytes.valueOf("32MB");
     /** Outer attempts (each one may include several Ratis-level retries); the deadline usually ends it first. */
     private static final int ATTEMPTS_MAX = 1_000;
+    /** Queries in one batch envelope; the server refuses larger batches. */
+    public static final int READ_BATCH_QUERIES_MAX = 256;
 
     private final MetaGroup group;
     private final MetadataClientOptions options;
     private final List<RaftClient> clients;
     private final AtomicInteger nextClient = new AtomicInteger();
     private final AtomicInteger nextPeer = new AtomicInteger();
+    private final ReadBatcher reads;
     private volatile boolean closed;
 
     private RaftMetadataClient(MetaGroup group, MetadataClientOptions options, List<RaftClient> clients) {
         this.group = group;
         this.options = options;
         this.clients = clients;
+        this.reads = new ReadBatcher(options.readBatchQueriesMax(), options.readBatchesInFlightMax(), this::sendQuery);
     }
 
     public static RaftMetadataClient connect(MetaGroup group) {
@@ -105,10 +109,21 @@ public final class RaftMetadataClient implements MetadataClient {
 
     @Override
     public CompletableFuture<MetaReply> query(MetaQuery query) {
+        if (query.getBatchCount() > 0) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("batch envelopes are built by this client only"));
+        }
+        // A query without an operation goes alone: the server refuses it, and must not refuse its batch-mates.
+        boolean batchable = options.readBatchQueriesMax() > 1 && query.getQueryCase() != MetaQuery.QueryCase.QUERY_NOT_SET;
+        return batchable ? reads.submit(query) : sendQuery(query);
+    }
+
+    /** One Ratis read-only request: a single query or a batch envelope. */
+    private CompletableFuture<MetaReply> sendQuery(MetaQuery query) {
         Message message = toMessage(query.toByteArray());
+        String what = query.getBatchCount() > 0 ? "query batch of " + query.getBatchCount() : "query " + query.getQueryCase();
         // Unordered: reads need no ordering among themselves, and the ordered window would make one
         // slow read delay the others. Linearizability comes from the server's read-index.
-        return call("query " + query.getQueryCase(), c -> c.async().sendReadOnlyUnordered(message));
+        return call(what, c -> c.async().sendReadOnlyUnordered(message));
     }
 
     @Override

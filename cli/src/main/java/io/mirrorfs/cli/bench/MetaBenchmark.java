@@ -36,6 +36,9 @@ public final class MetaBenchmark {
     private final int workers;
     private final Duration phaseTime;
     private final PrintStream out;
+    private static final List<String> PHASES = List.of("create", "lookup", "getattr", "readdir", "rename", "unlink");
+    private List<String> selected = PHASES;
+    private Duration warmup = Duration.ZERO;
 
     public MetaBenchmark(MetadataClient client, int workers, Duration phaseTime, PrintStream out) {
         if (workers < 1 || workers > 4096) {
@@ -75,6 +78,18 @@ public final class MetaBenchmark {
         boolean run(Worker w, LatencyRecorder rec) throws Exception;
     }
 
+    /** Runs the named phases (a subset of create, lookup, getattr, readdir, rename, unlink, in that order) after an untimed warm-up of creates. */
+    public void run(Duration warmup, List<String> phases) throws Exception {
+        for (String p : phases) {
+            if (!PHASES.contains(p)) {
+                throw new IllegalArgumentException("unknown phase " + p + "; known: " + PHASES);
+            }
+        }
+        this.selected = List.copyOf(phases);
+        this.warmup = warmup;
+        run();
+    }
+
     public void run() throws Exception {
         String run = Long.toHexString(System.nanoTime());
         List<Worker> ws = new ArrayList<>();
@@ -86,14 +101,13 @@ public final class MetaBenchmark {
             w.dir = r.getAttr().getInode();
             ws.add(w);
         }
-        out.printf("mirrorfs bench meta: %d clients, %d s per phase%n", workers, phaseTime.toSeconds());
-        phase("create", ws, (w, rec) -> {
-            long ino = w.inodes.next(); // amortised: one AllocateIds per INODE_BATCH creates, counted in
-            String name = "f" + w.files.size();
-            long t0 = System.nanoTime();
-            MetaReply r = w.mutate(MetaOps.create(w.ids.next(), CALLER, w.dir, name, FileType.REGULAR, 0644, ino));
-            return timed(rec, t0, r, () -> w.files.add(ino));
-        });
+        out.printf("mirrorfs bench meta: %d clients, %d s per phase, %d s warm-up%n", workers, phaseTime.toSeconds(),
+                warmup.toSeconds());
+        if (!warmup.isZero()) {
+            // Same work as the create phase, not reported: the files it makes are used by later phases.
+            phaseFor("warm-up", warmup, ws, this::createStep, false);
+        }
+        phase("create", ws, this::createStep);
         phase("lookup", ws, (w, rec) -> {
             int i = ThreadLocalRandom.current().nextInt(Math.max(1, w.files.size()));
             long t0 = System.nanoTime();
@@ -128,6 +142,14 @@ public final class MetaBenchmark {
         });
     }
 
+    private boolean createStep(Worker w, LatencyRecorder rec) throws Exception {
+        long ino = w.inodes.next(); // amortised: one AllocateIds per INODE_BATCH creates, counted in
+        String name = "f" + w.files.size();
+        long t0 = System.nanoTime();
+        MetaReply r = w.mutate(MetaOps.create(w.ids.next(), CALLER, w.dir, name, FileType.REGULAR, 0644, ino));
+        return timed(rec, t0, r, () -> w.files.add(ino));
+    }
+
     private static boolean timed(LatencyRecorder rec, long t0, MetaReply r, Runnable onSuccess) {
         long latency = System.nanoTime() - t0;
         if (r.getErrno() != 0) {
@@ -144,10 +166,16 @@ public final class MetaBenchmark {
     }
 
     private void phase(String name, List<Worker> ws, Step step) throws Exception {
+        if (selected.contains(name)) {
+            phaseFor(name, phaseTime, ws, step, true);
+        }
+    }
+
+    private void phaseFor(String name, Duration time, List<Worker> ws, Step step, boolean reported) throws Exception {
         List<LatencyRecorder> recs = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(ws.size());
         long start = System.nanoTime();
-        long end = start + phaseTime.toNanos();
+        long end = start + time.toNanos();
         List<Future<Long>> done = new ArrayList<>();
         try {
             for (Worker w : ws) {
@@ -162,9 +190,11 @@ public final class MetaBenchmark {
             }
             long last = start;
             for (Future<Long> f : done) {
-                last = Math.max(last, f.get(phaseTime.toSeconds() + 2 * CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS));
+                last = Math.max(last, f.get(time.toSeconds() + 2 * CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS));
             }
-            report(name, recs, (last - start) / 1e9);
+            if (reported) {
+                report(name, recs, (last - start) / 1e9);
+            }
         } finally {
             pool.shutdownNow();
             pool.awaitTermination(10, TimeUnit.SECONDS);

@@ -7,6 +7,8 @@ import io.mirrorfs.api.proto.LogEntry;
 import io.mirrorfs.api.proto.MetaQuery;
 import io.mirrorfs.api.proto.MetaReply;
 import io.mirrorfs.api.proto.MetaRequest;
+import io.mirrorfs.api.proto.MirrorState;
+import io.mirrorfs.api.proto.MirroredOp;
 import io.mirrorfs.api.proto.VolumeInfo;
 import io.mirrorfs.meta.engine.ops.Applier;
 import io.mirrorfs.meta.engine.ops.DedupTable;
@@ -122,6 +124,9 @@ public final class NamespaceEngine implements AutoCloseable {
             appliedIndex = index;
             return MetaReply.newBuilder().setIndex(index).build();
         }
+        if (entry.getRequest().getOpCase() == MetaRequest.OpCase.MIRRORED) {
+            return applyMirroredOp(index, entry.getRequest().getMirrored());
+        }
         OpResult result = readStore(() -> Applier.apply(store.live(), index, entry));
         List<Row> rows = new ArrayList<>(result.rows().size() + 4);
         rows.addAll(result.rows());
@@ -168,6 +173,32 @@ public final class NamespaceEngine implements AutoCloseable {
         this.primaryIndex = primaryIndex;
         refreshVolume(result.reply(), entry);
         return result.reply();
+    }
+
+    /**
+     * A mirror's own log entry carrying one primary entry (proto MirroredOp). It is applied only when it
+     * continues the chain exactly (previous_primary_index = primaryIndex()), so a duplicate, reordered or
+     * skipped proposal cannot make the mirror miss or repeat a primary entry. A refusal is decided from
+     * the log alone, so every replica refuses alike: errno ESTALE plus the mirror's primary index (the
+     * follower resumes from there), appliedIndex advanced, nothing else written. Never throws for it.
+     */
+    private MetaReply applyMirroredOp(long index, MirroredOp op) throws IOException {
+        if (!op.hasEntry() || op.getPreviousPrimaryIndex() != primaryIndex) {
+            return refuseMirrored(index, op.getPrimaryIndex());
+        }
+        try {
+            return applyMirrored(index, op.getPrimaryIndex(), op.getEntry());
+        } catch (MirrorOrderException e) {
+            return refuseMirrored(index, op.getPrimaryIndex());
+        }
+    }
+
+    private MetaReply refuseMirrored(long index, long offeredPrimaryIndex) throws IOException {
+        LOG.debug("mirror refuses primary entry {} at local index {}: it is at primary index {}",
+                offeredPrimaryIndex, index, primaryIndex);
+        markApplied(index);
+        return MetaReply.newBuilder().setErrno(Errno.ESTALE.code()).setIndex(index)
+                .setMirrorState(MirrorState.newBuilder().setPrimaryIndex(primaryIndex)).build();
     }
 
     /** A redelivered entry: the stored dedup reply if any, else an OK reply; nothing is written. */

@@ -61,7 +61,9 @@ final class AdminService extends MetadataAdminGrpc.MetadataAdminImplBase {
                 .setRole(info.getCurrentRole().name())
                 .setTerm(info.getCurrentTerm())
                 .setAppliedIndex(info.getLastAppliedIndex())
-                .setCommitIndex(division.getRaftLog().getLastCommittedIndex());
+                .setCommitIndex(division.getRaftLog().getLastCommittedIndex())
+                .setLogStartIndex(Math.max(0, division.getRaftLog().getStartIndex()))
+                .setSnapshotsInstalled(node.stateMachine().snapshotsInstalled());
         var snapshot = division.getStateMachine().getLatestSnapshot();
         reply.setSnapshotIndex(snapshot == null ? 0 : snapshot.getIndex());
         VolumeInfo volume = node.stateMachine().volumeInfo();

@@ -9,10 +9,15 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.metrics.MetricRegistries;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,11 +36,18 @@ import org.slf4j.LoggerFactory;
 public final class MetaServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetaServer.class);
     private static final long ADMIN_SHUTDOWN_MILLIS = 5_000;
+    /** How often the per-stage latencies are logged (only when there was traffic). */
+    private static final long STATS_LOG_PERIOD_SECONDS = 10;
 
     private final MetaServerConfig config;
     private final MetaStateMachine stateMachine;
     private final RaftServer raftServer;
     private Server adminServer;
+    private final ScheduledExecutorService statsLogger = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "meta-stats-logger");
+        t.setDaemon(true);
+        return t;
+    });
 
     private MetaServer(MetaServerConfig config, MetaStateMachine stateMachine, RaftServer raftServer) {
         this.config = config;
@@ -43,7 +55,17 @@ public final class MetaServer implements AutoCloseable {
         this.raftServer = raftServer;
     }
 
+    /**
+     * Diagnostics: set to a period in seconds to have Ratis print all its metrics (log worker queueing,
+     * fsync, follower append latencies...) to stdout that often. Off by default: it is verbose.
+     */
+    static final String RATIS_METRICS_CONSOLE_SECONDS_PROPERTY = "mirrorfs.meta.ratisMetricsConsoleSeconds";
+
     public static MetaServer start(MetaServerConfig config) throws IOException {
+        int metricsSeconds = Integer.getInteger(RATIS_METRICS_CONSOLE_SECONDS_PROPERTY, 0);
+        if (metricsSeconds > 0) {
+            MetricRegistries.global().enableConsoleReporter(TimeDuration.valueOf(metricsSeconds, TimeUnit.SECONDS));
+        }
         Files.createDirectories(config.raftDir());
         MetaGroup group = config.group();
         // A node that has never stored this group formats its Raft storage; otherwise it recovers it.
@@ -72,9 +94,18 @@ public final class MetaServer implements AutoCloseable {
             node.close();
             throw e;
         }
+        node.statsLogger.scheduleAtFixedRate(node::logStageLatencies,
+                STATS_LOG_PERIOD_SECONDS, STATS_LOG_PERIOD_SECONDS, TimeUnit.SECONDS);
         LOG.info("metadata node {} serving: raft {}, admin {}", config.nodeId(),
                 config.self().raftAddress(), config.self().adminAddress());
         return node;
+    }
+
+    private void logStageLatencies() {
+        List<String> lines = stateMachine.stats().drain();
+        if (!lines.isEmpty()) {
+            LOG.info("stage latency over {} s: {}", STATS_LOG_PERIOD_SECONDS, String.join("; ", lines));
+        }
     }
 
     public MetaServerConfig config() {
@@ -116,6 +147,7 @@ public final class MetaServer implements AutoCloseable {
     public void close() throws IOException {
         LOG.info("stopping metadata node {}", config.nodeId());
         IOException failure = null;
+        statsLogger.shutdownNow();
         if (adminServer != null) {
             adminServer.shutdownNow();
             try {

@@ -68,7 +68,7 @@ final class ProcessCluster implements AutoCloseable {
             throw new IllegalStateException(id + " is already running");
         }
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-ea", "-Xmx512m", "-XX:+UseSerialGC",
+        List<String> cmd = new ArrayList<>(List.of(java, "-ea:io.mirrorfs...", "-Xmx512m", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), MetaServerMain.class.getName(),
                 "--id", id, "--peers", peerList(), "--group", group.name(), "--data", dataDir(id).toString()));
         cmd.addAll(extraArgs);

@@ -150,6 +150,54 @@ class SingleNodeTest {
         assertThat(client.query(MetaOps.volume()).get(CALL_SECONDS, TimeUnit.SECONDS).getVolume().getVolume()).isEqualTo("vol1");
     }
 
+    @Test
+    void concurrentReadsAreBatchedAndEachGetsItsOwnAnswer() throws Exception {
+        assertThat(mutate(MetaOps.format(ids.next(), "vol1", "file:///tmp/x", 0)).getErrno()).isZero();
+        InodeAllocator inodes = new InodeAllocator(client, ids, 64);
+        int files = 40;
+        long[] inode = new long[files];
+        for (int i = 0; i < files; i++) {
+            inode[i] = inodes.next();
+            assertThat(mutate(MetaOps.create(ids.next(), MetaOps.ROOT, 1, "f" + i, FileType.REGULAR, 0644, inode[i])).getErrno()).isZero();
+        }
+        // Far more concurrent reads than the client's in-flight window: most travel in envelopes.
+        int rounds = 10;
+        java.util.List<java.util.concurrent.CompletableFuture<MetaReply>> lookups = new java.util.ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            for (int i = 0; i < files; i++) {
+                lookups.add(client.query(MetaOps.lookup(MetaOps.ROOT, 1, "f" + i)));
+            }
+            lookups.add(client.query(MetaOps.lookup(MetaOps.ROOT, 1, "missing")));
+        }
+        for (int k = 0; k < lookups.size(); k++) {
+            MetaReply reply = lookups.get(k).get(CALL_SECONDS, TimeUnit.SECONDS);
+            int i = k % (files + 1);
+            if (i == files) {
+                assertThat(reply.getErrno()).isEqualTo(Errno.ENOENT.code());
+            } else {
+                assertThat(reply.getErrno()).isZero();
+                assertThat(reply.getAttr().getInode()).as("lookup f%d", i).isEqualTo(inode[i]);
+            }
+        }
+
+        // The server refuses malformed envelopes as a whole (a client never builds them).
+        try (RaftClient raw = RaftClient.newBuilder().setProperties(new RaftProperties()).setRaftGroup(group.raftGroup())
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(50,
+                        org.apache.ratis.util.TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build()) {
+            io.mirrorfs.api.proto.MetaQuery nested = io.mirrorfs.api.proto.MetaQuery.newBuilder()
+                    .addBatch(io.mirrorfs.api.proto.MetaQuery.newBuilder().addBatch(MetaOps.volume())).build();
+            assertThatThrownBy(() -> raw.io().sendReadOnly(Message.valueOf(ByteString.copyFrom(nested.toByteArray()))))
+                    .isInstanceOf(StateMachineException.class).hasMessageContaining("batch");
+            io.mirrorfs.api.proto.MetaQuery.Builder tooBig = io.mirrorfs.api.proto.MetaQuery.newBuilder();
+            for (int i = 0; i <= RaftMetadataClient.READ_BATCH_QUERIES_MAX; i++) {
+                tooBig.addBatch(MetaOps.volume());
+            }
+            assertThatThrownBy(() -> raw.io().sendReadOnly(Message.valueOf(ByteString.copyFrom(tooBig.build().toByteArray()))))
+                    .isInstanceOf(StateMachineException.class).hasMessageContaining("exceeds");
+        }
+    }
+
     private MetaReply mutate(MetaRequest request) throws Exception {
         return client.mutate(request).get(CALL_SECONDS, TimeUnit.SECONDS);
     }

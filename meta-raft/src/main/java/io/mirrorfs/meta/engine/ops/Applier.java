@@ -94,6 +94,8 @@ public final class Applier {
             // The engine applies changelog trims itself (they are not namespace ops); one reaching here
             // came from a mirror's stream, where trims never travel.
             case TRIM_CHANGELOG -> throw new FsException(Errno.EINVAL);
+            // The engine unwraps a MirroredOp before the Applier; one nested inside another is malformed.
+            case MIRRORED -> throw new FsException(Errno.EINVAL);
             case OP_NOT_SET -> throw new FsException(Errno.EINVAL);
         };
         ctx.finish();

@@ -19,6 +19,7 @@ import io.mirrorfs.api.proto.LockType;
 import io.mirrorfs.api.proto.LookupQuery;
 import io.mirrorfs.api.proto.MetaQuery;
 import io.mirrorfs.api.proto.MetaReply;
+import io.mirrorfs.api.proto.MirrorState;
 import io.mirrorfs.api.proto.ReadChunkQuery;
 import io.mirrorfs.api.proto.ReadDirQuery;
 import io.mirrorfs.api.proto.ReadDirReply;
@@ -30,6 +31,7 @@ import io.mirrorfs.meta.engine.ops.ChunkLists;
 import io.mirrorfs.meta.engine.ops.Counters;
 import io.mirrorfs.meta.engine.ops.FsException;
 import io.mirrorfs.meta.engine.ops.LockHandler;
+import io.mirrorfs.meta.engine.ops.MetaKeys;
 import io.mirrorfs.meta.engine.ops.Names;
 import io.mirrorfs.meta.engine.ops.OpContext;
 import io.mirrorfs.meta.engine.ops.Perms;
@@ -57,6 +59,11 @@ public final class QueryHandler {
 
     public MetaReply.Builder answer(MetaQuery q) {
         try {
+            if (q.getQueryCase() == MetaQuery.QueryCase.MIRROR_STATE) {
+                // Answered before the volume check: a new mirror is unformatted until it applies the
+                // primary's FormatOp, and its follower must still learn that it is at primary index 0.
+                return MetaReply.newBuilder().setMirrorState(mirrorState());
+            }
             VolumeInfo volume = Applier.volume(state);
             FsException.check(volume != null, Errno.ENODEV);
             return switch (q.getQueryCase()) {
@@ -71,6 +78,7 @@ public final class QueryHandler {
                 case ACCESS -> access(q.getAccess());
                 case GETLOCK -> getLock(q.getGetlock());
                 case VOLUME -> MetaReply.newBuilder().setVolume(volume);
+                case MIRROR_STATE -> throw new AssertionError("handled above");
                 case QUERY_NOT_SET -> throw new FsException(Errno.EINVAL);
             };
         } catch (FsException e) {
@@ -200,5 +208,10 @@ public final class QueryHandler {
         LockRange conflict = want.getType() == LockType.UNLOCK ? null : LockHandler.conflict(held, want);
         LockRange answer = conflict != null ? conflict : want.toBuilder().setType(LockType.UNLOCK).build();
         return MetaReply.newBuilder().setLock(LockReply.newBuilder().setConflict(answer));
+    }
+
+    private MirrorState mirrorState() {
+        byte[] raw = state.get(Cf.META, Keys.name(MetaKeys.PRIMARY_INDEX));
+        return MirrorState.newBuilder().setPrimaryIndex(raw == null ? 0 : Keys.readU64(raw, 0)).build();
     }
 }
