@@ -20,10 +20,36 @@ import picocli.CommandLine.Command;
         })
 public final class MirrorfsCli {
 
+    /** Exit code of a command that failed at run time (bad input is picocli's 2). */
+    static final int EXIT_FAILED = 1;
+
+    /**
+     * A command that fails says so in one line naming the cause (e.g. "no answer within 30000 ms from
+     * metadata group ..."); the stack trace is for developers and shows with MIRRORFS_DEBUG=1.
+     */
+    private static int reportFailure(Exception failure, CommandLine command, CommandLine.ParseResult parsed) {
+        Throwable cause = failure;
+        while ((cause instanceof java.util.concurrent.ExecutionException
+                || cause instanceof java.util.concurrent.CompletionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        command.getErr().println("mirrorfs " + command.getCommandName() + ": " + cause.getMessage());
+        if (System.getenv("MIRRORFS_DEBUG") != null) {
+            failure.printStackTrace(command.getErr());
+        } else {
+            command.getErr().println("(set MIRRORFS_DEBUG=1 for the stack trace)");
+        }
+        command.getErr().flush();
+        return EXIT_FAILED;
+    }
+
     public static void main(String[] args) {
         int code;
         try {
-            code = new CommandLine(new MirrorfsCli()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+            code = new CommandLine(new MirrorfsCli())
+                    .setCaseInsensitiveEnumValuesAllowed(true)
+                    .setExecutionExceptionHandler(MirrorfsCli::reportFailure)
+                    .execute(args);
         } catch (Throwable fatal) {
             // An Error (e.g. a broken classpath) escapes picocli; without this exit, Ratis's and gRPC's
             // non-daemon threads would keep a half-started process alive with nothing serving.

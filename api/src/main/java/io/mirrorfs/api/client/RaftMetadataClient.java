@@ -204,7 +204,8 @@ public final class RaftMetadataClient implements MetadataClient {
         String why = cause instanceof TimeoutException
                 ? "no answer within " + options.deadline().toMillis() + " ms"
                 : cause.toString();
-        return new MetadataUnavailableException(what + " failed on metadata group " + group + ": " + why, cause);
+        return new MetadataUnavailableException(what + " failed on metadata group " + group + ": " + why
+                + " (check that a majority of its nodes is running and reachable: mirrorfs status --meta ...)", cause);
     }
 
     private static Throwable unwrap(Throwable e) {
