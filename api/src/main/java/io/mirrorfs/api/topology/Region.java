@@ -1,5 +1,6 @@
 package io.mirrorfs.api.topology;
 
+import io.mirrorfs.api.client.MetaGroup;
 import io.mirrorfs.api.client.MetaPeer;
 import java.util.List;
 import java.util.Optional;
@@ -17,5 +18,10 @@ public record Region(String name, Role role, String storeUri, List<MetaPeer> met
 
     public boolean isPrimary() {
         return role == Role.PRIMARY;
+    }
+
+    /** The region's metadata group: its Raft group is named after the region. */
+    public MetaGroup group() {
+        return new MetaGroup(name, meta);
     }
 }

@@ -1,10 +1,12 @@
 package io.mirrorfs.api.topology;
 
+import io.mirrorfs.api.client.MetaPeer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -51,5 +53,30 @@ public record Topology(String volume, List<Region> regions) {
 
     public Optional<Region> region(String name) {
         return regions.stream().filter(r -> r.name().equals(name)).findFirst();
+    }
+
+    /** The region by name, or an error listing the names the file has. */
+    public Region requireRegion(String name) throws TopologyException {
+        return region(name).orElseThrow(() -> new TopologyException("no region '" + name + "' in the topology; it has "
+                + regions.stream().map(Region::name).toList()));
+    }
+
+    /** This topology as a file {@link #parse} accepts (tools that generate deployments write it). */
+    public String toYaml() {
+        StringBuilder yaml = new StringBuilder("volume: ").append(volume).append("\nregions:\n");
+        for (Region r : regions) {
+            yaml.append("  - name: ").append(r.name()).append('\n')
+                    .append("    role: ").append(r.role().name().toLowerCase(Locale.ROOT)).append('\n')
+                    .append("    store: ").append(quoted(r.storeUri())).append('\n')
+                    .append("    meta: [").append(String.join(", ", r.meta().stream().map(p -> quoted(p.toString())).toList()))
+                    .append("]\n");
+            r.sync().ifPresent(s -> yaml.append("    sync: ").append(quoted(s.toString())).append('\n'));
+        }
+        return yaml.toString();
+    }
+
+    /** A YAML double-quoted scalar: URIs and IPv6 peers contain characters plain scalars may not. */
+    private static String quoted(String text) {
+        return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }
 }

@@ -44,6 +44,21 @@ class TopologyTest {
     }
 
     @Test
+    void toYamlRoundTrips() throws Exception {
+        Topology original = Topology.parse(GOOD);
+        assertThat(Topology.parse(original.toYaml())).isEqualTo(original);
+        Topology ipv6 = Topology.parse("""
+                volume: v1
+                regions:
+                  - {name: a, role: primary, store: "file:///tmp/a%20b", meta: ["n1=[::1]:9000"]}
+                  - {name: b, role: mirror, store: "s3://bk/p?region=r&endpoint=http://[::1]:9", meta: ["m1=[::1]:9100"], sync: "[::1]:9200"}
+                """);
+        assertThat(Topology.parse(ipv6.toYaml())).isEqualTo(ipv6);
+        assertThat(original.requireRegion("gcp-europe-west4").group().name()).isEqualTo("gcp-europe-west4");
+        assertThatThrownBy(() -> original.requireRegion("nope")).hasMessageContaining("aws-us-east-1");
+    }
+
+    @Test
     void acceptsIpv6AndLocalStores() throws Exception {
         Topology t = Topology.parse("""
                 volume: v1
