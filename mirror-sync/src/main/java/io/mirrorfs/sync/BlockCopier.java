@@ -27,11 +27,16 @@ final class BlockCopier {
     }
 
     Result copy(BlockRef block) throws IOException {
-        String key = block.objectKey();
-        Optional<ObjectInfo> there = target.head(key);
+        Optional<ObjectInfo> there = target.head(block.objectKey());
         if (there.isPresent() && there.get().sizeBytes() == block.sizeBytes()) {
             return Result.ALREADY_PRESENT;
         }
+        return copyOver(block);
+    }
+
+    /** Copies without looking at the target first: repair of a block found corrupt there. */
+    Result copyOver(BlockRef block) throws IOException {
+        String key = block.objectKey();
         byte[] data;
         try {
             data = source.get(key);

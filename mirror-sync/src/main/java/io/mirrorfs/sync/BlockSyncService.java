@@ -149,6 +149,16 @@ public final class BlockSyncService implements AutoCloseable {
         }
     }
 
+    /** The newest primary index handed to {@link #submit} (or the resume point): a feed resumes above it. */
+    public synchronized long highestSubmitted() {
+        return highestSubmitted;
+    }
+
+    /** The last watermark the sink accepted. */
+    public synchronized long publishedWatermark() {
+        return published;
+    }
+
     /** The highest primary index whose blocks are all copied (maybe not yet published). */
     public synchronized long watermark() {
         return watermark;

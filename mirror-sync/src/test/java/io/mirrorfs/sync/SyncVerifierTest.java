@@ -64,4 +64,39 @@ class SyncVerifierTest {
             assertThat(after.missingEverywhereCount()).isEqualTo(1);
         }
     }
+
+    @Test
+    void findsCorruptBlocksBySizeAlwaysAndByCrcWhenReadingAndRepairsThem() throws Exception {
+        try (LocalDirectoryStore src = new LocalDirectoryStore(dir.resolve("src"));
+                LocalDirectoryStore dst = new LocalDirectoryStore(dir.resolve("dst"))) {
+            Fixture f = new Fixture();
+            Fixture.Entry e = f.commit(src, 3 * Fixture.BLOCK);
+            for (int i = 0; i < e.blocks().size(); i++) {
+                dst.put(e.blocks().get(i).objectKey(), e.data().get(i));
+            }
+            String truncated = e.blocks().get(0).objectKey();
+            String flipped = e.blocks().get(2).objectKey();
+            dst.put(truncated, java.util.Arrays.copyOf(e.data().get(0), 10));
+            byte[] bad = e.data().get(2).clone();
+            bad[5] ^= 1;
+            dst.put(flipped, bad);
+
+            SyncVerifier verifier = new SyncVerifier(src, dst, Fixture.VOLUME);
+            VerifyReport listed = verifier.verify(e.blocks(), false, false);
+            assertThat(listed.corruptInTargetCount()).as("same-size corruption needs a read").isEqualTo(1);
+            assertThat(listed.corruptInTarget().get(0)).startsWith(truncated + ": size 10");
+            assertThat(dst.get(truncated)).hasSize(10);
+
+            VerifyReport read = verifier.verify(e.blocks(), false, true);
+            assertThat(read.corruptInTargetCount()).isEqualTo(2);
+            assertThat(read.corruptInTarget()).anySatisfy(k -> assertThat(k).startsWith(flipped + ": CRC32C mismatch"));
+            assertThat(read.clean()).isFalse();
+
+            VerifyReport repaired = verifier.verify(e.blocks(), true, true);
+            assertThat(repaired.repaired()).isEqualTo(2);
+            assertThat(repaired.clean()).isTrue();
+            Fixture.assertAllPresentAndValid(dst, e);
+            assertThat(verifier.verify(e.blocks(), false, true).corruptInTargetCount()).isZero();
+        }
+    }
 }

@@ -125,12 +125,33 @@ public final class ChangelogService extends ChangelogServiceGrpc.ChangelogServic
         try {
             ChangelogStats stats = reader.stats();
             observer.onNext(AckReply.newBuilder().setFirstRetainedIndex(stats.firstIndex())
-                    .setLastIndex(stats.appliedIndex()).build());
+                    .setLastIndex(stats.lastIndex()).build());
             observer.onCompleted();
         } catch (IOException e) {
             observer.onError(Status.UNAVAILABLE.withDescription("cannot read the changelog: " + e.getMessage())
                     .withCause(e).asRuntimeException());
         }
+    }
+
+    /** Serves Bootstrap from this source (the node wires it; without one, Bootstrap answers UNIMPLEMENTED). */
+    private volatile BootstrapSource bootstrapSource;
+
+    public ChangelogService withBootstrapSource(BootstrapSource source) {
+        this.bootstrapSource = source;
+        return this;
+    }
+
+    @Override
+    public void bootstrap(io.mirrorfs.api.proto.BootstrapRequest request,
+            StreamObserver<io.mirrorfs.api.proto.BootstrapChunk> observer) {
+        BootstrapSource source = bootstrapSource;
+        Status refused = source == null ? Status.UNIMPLEMENTED.withDescription("this node serves no bootstrap")
+                : validate(request.getVolume(), request.getMirrorName(), request.getFormatVersion());
+        if (refused != null) {
+            observer.onError(refused.asRuntimeException());
+            return;
+        }
+        source.serve(request.getMirrorName(), observer);
     }
 
     private Status validate(String volume, String mirror, int formatVersion) {

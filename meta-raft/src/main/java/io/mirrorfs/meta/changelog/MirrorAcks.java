@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The progress each mirror last acknowledged. Held in memory on the primary's nodes: mirrors ack
@@ -17,15 +18,24 @@ public final class MirrorAcks {
     /** One mirror's last acknowledgement. */
     public record Ack(String mirror, long appliedIndex, long dataWatermark, long atMillis) {}
 
-    private final Set<String> registered;
+    private final Supplier<Set<String>> registered;
     private final Map<String, Ack> acks = new ConcurrentHashMap<>();
 
     public MirrorAcks(Set<String> registeredMirrors) {
-        this.registered = Set.copyOf(registeredMirrors);
+        Set<String> fixed = Set.copyOf(registeredMirrors);
+        this.registered = () -> fixed;
+    }
+
+    /**
+     * Registration that changes at run time: a node's group can turn from primary (its mirror regions
+     * hold retention) into a mirror (its sync service does) without a restart.
+     */
+    public MirrorAcks(Supplier<Set<String>> registeredMirrors) {
+        this.registered = registeredMirrors;
     }
 
     public Set<String> registered() {
-        return registered;
+        return Set.copyOf(registered.get());
     }
 
     /** Records an ack; acks never move backwards (a delayed one is ignored). */
@@ -41,7 +51,7 @@ public final class MirrorAcks {
     /** The applied index each registered mirror acked, 0 for those not heard from. */
     public Map<String, Long> registeredAppliedIndexes() {
         Map<String, Long> out = new TreeMap<>();
-        for (String m : registered) {
+        for (String m : registered()) {
             out.put(m, get(m).map(Ack::appliedIndex).orElse(0L));
         }
         return out;

@@ -25,25 +25,32 @@ final class ChangelogTable {
     private static final byte[] COUNT = Keys.name(MetaKeys.CHANGELOG_COUNT);
     private static final byte[] BYTES = Keys.name(MetaKeys.CHANGELOG_BYTES);
     private static final byte[] TRIMMED_BELOW = Keys.name(MetaKeys.CHANGELOG_TRIMMED_BELOW);
+    private static final byte[] LAST_INDEX = Keys.name(MetaKeys.CHANGELOG_LAST_INDEX);
     private static final byte[] EMPTY = new byte[0];
 
     private ChangelogTable() {}
 
-    /** The rows that retain {@code entry} at {@code index}. */
+    /**
+     * The rows that retain {@code entry} at changelog index {@code index}: the Raft index plus the
+     * group's offset on a primary, the primary's index on a mirror. Indexes only increase.
+     */
     static List<Row> append(StateReader state, long index, LogEntry entry) {
+        assert index > u64(state, LAST_INDEX) : "changelog index " + index + " not above " + u64(state, LAST_INDEX);
         byte[] value = entry.toByteArray();
         return List.of(
                 new Row(Cf.CHANGELOG, Keys.changelog(index), value),
+                new Row(Cf.META, LAST_INDEX, Keys.u64(index)),
                 new Row(Cf.META, COUNT, Keys.u64(u64(state, COUNT) + 1)),
                 new Row(Cf.META, BYTES, Keys.u64(u64(state, BYTES) + rowBytes(value))));
     }
 
     /**
-     * The rows of a trim applied at {@code index}: deletes entries below {@code op.below_index} (never
-     * the entry being applied, at most {@link #TRIM_ROWS_MAX}) and moves trimmed-below past them.
+     * The rows of a trim: deletes entries below {@code op.below_index} (never past the newest entry,
+     * at most {@link #TRIM_ROWS_MAX}) and moves trimmed-below past them. Bounded by the changelog's
+     * own last index, not the Raft index: on a mirror the changelog is keyed by the primary's indexes.
      */
-    static List<Row> trim(StateReader state, long index, TrimChangelogOp op) {
-        long below = Math.min(op.getBelowIndex(), index);
+    static List<Row> trim(StateReader state, TrimChangelogOp op) {
+        long below = Math.min(op.getBelowIndex(), u64(state, LAST_INDEX) + 1);
         List<KeyValue> doomed = state.scan(Cf.CHANGELOG, EMPTY, null, TRIM_ROWS_MAX);
         List<Row> rows = new ArrayList<>();
         long freedBytes = 0;
@@ -73,7 +80,7 @@ final class ChangelogTable {
         List<KeyValue> first = state.scan(Cf.CHANGELOG, EMPTY, null, 1);
         long firstIndex = first.isEmpty() ? 0 : Keys.readU64(first.get(0).key(), 0);
         long oldestTimeNs = first.isEmpty() ? 0 : parse(firstIndex, first.get(0).value()).getTimeNs();
-        return new ChangelogStats(appliedIndex, firstIndex, u64(state, TRIMMED_BELOW), u64(state, COUNT),
+        return new ChangelogStats(appliedIndex, u64(state, LAST_INDEX), firstIndex, u64(state, TRIMMED_BELOW), u64(state, COUNT),
                 u64(state, BYTES), oldestTimeNs);
     }
 

@@ -3,6 +3,7 @@ package io.mirrorfs.meta.engine;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.mirrorfs.api.Errno;
 import io.mirrorfs.api.FsLimits;
+import io.mirrorfs.api.proto.BootstrapOp;
 import io.mirrorfs.api.proto.LogEntry;
 import io.mirrorfs.api.proto.MetaQuery;
 import io.mirrorfs.api.proto.MetaReply;
@@ -15,6 +16,10 @@ import io.mirrorfs.meta.engine.ops.DedupTable;
 import io.mirrorfs.meta.engine.ops.MetaKeys;
 import io.mirrorfs.meta.engine.ops.OpResult;
 import io.mirrorfs.meta.engine.query.QueryHandler;
+import io.mirrorfs.meta.engine.region.RegionOpRetries;
+import io.mirrorfs.meta.engine.region.RegionOps;
+import io.mirrorfs.meta.engine.region.RegionState;
+import io.mirrorfs.meta.engine.region.RegionState.Role;
 import io.mirrorfs.meta.engine.store.Cf;
 import io.mirrorfs.meta.engine.store.Keys;
 import io.mirrorfs.meta.engine.store.RocksStore;
@@ -109,37 +114,134 @@ public final class NamespaceEngine implements AutoCloseable {
      * all rows and appliedIndex in one RocksDB WriteBatch. Entries at or below appliedIndex() are
      * skipped (returns the stored dedup reply if any, else an OK reply). Bad input never throws: it
      * returns an errno and changes nothing except appliedIndex. Throws IOException only when RocksDB
-     * fails. Called from one thread.
+     * fails. Called from one thread. Every reply carries {@code changelog_index} (see the proto).
      */
     public synchronized MetaReply apply(long index, LogEntry entry) throws IOException {
         ensureOpen();
         if (index <= appliedIndex) {
             return replayed(index, entry);
         }
-        if (entry.getRequest().getOpCase() == MetaRequest.OpCase.TRIM_CHANGELOG) {
-            List<Row> rows = new ArrayList<>(readStore(() ->
-                    ChangelogTable.trim(store.live(), index, entry.getRequest().getTrimChangelog())));
-            rows.add(new Row(Cf.META, APPLIED_INDEX_KEY, Keys.u64(index)));
-            store.write(rows);
-            appliedIndex = index;
-            return MetaReply.newBuilder().setIndex(index).build();
+        RegionState region = readStore(() -> RegionState.read(store.live()));
+        MetaRequest request = entry.getRequest();
+        MetaRequest.OpCase op = request.getOpCase();
+        if (op == MetaRequest.OpCase.TRIM_CHANGELOG) {
+            List<Row> rows = new ArrayList<>(readStore(() -> ChangelogTable.trim(store.live(), request.getTrimChangelog())));
+            return write(index, rows, MetaReply.newBuilder().setIndex(index)
+                    .setChangelogIndex(lastChangelogIndex(region)).build());
         }
-        if (entry.getRequest().getOpCase() == MetaRequest.OpCase.MIRRORED) {
-            return applyMirroredOp(index, entry.getRequest().getMirrored());
+        if (op == MetaRequest.OpCase.MIRRORED) {
+            return applyMirroredOp(index, request.getMirrored(), region);
         }
-        OpResult result = readStore(() -> Applier.apply(store.live(), index, entry));
-        List<Row> rows = new ArrayList<>(result.rows().size() + 4);
+        if (op == MetaRequest.OpCase.BOOTSTRAP) {
+            return applyBootstrap(index, entry, region);
+        }
+        if (RegionOps.isRegionOp(op)) {
+            return applyRegionOp(index, entry, region);
+        }
+        if (region.refusesClientMutations()) {
+            // A mirror follows its primary's log only; a fenced primary is handing over. Either way a
+            // client mutation would fork the namespace, so it is refused before it is looked at.
+            markApplied(index);
+            return MetaReply.newBuilder().setErrno(Errno.EROFS.code()).setIndex(index)
+                    .setChangelogIndex(lastChangelogIndex(region)).build();
+        }
+        long changelogIndex = region.changelogIndexOf(index);
+        OpResult result = readStore(() -> Applier.apply(store.live(), index, changelogIndex, entry));
+        List<Row> rows = new ArrayList<>(result.rows().size() + 6);
         rows.addAll(result.rows());
+        MetaReply reply = result.reply();
         // Only entries that changed the state are retained for mirrors: a refused op or a deduplicated
         // retry changes nothing, so a mirror applying or skipping it reaches the same state.
         if (!result.rows().isEmpty()) {
-            rows.addAll(readStore(() -> ChangelogTable.append(store.live(), index, entry)));
+            rows.addAll(readStore(() -> ChangelogTable.append(store.live(), changelogIndex, entry)));
+            if (op == MetaRequest.OpCase.FORMAT && region.role() == Role.UNSET) {
+                rows.add(RegionState.roleRow(Role.PRIMARY));
+            }
+        } else if (reply.getErrno() != 0) {
+            reply = reply.toBuilder().setChangelogIndex(lastChangelogIndex(region)).build();
         }
-        rows.add(new Row(Cf.META, APPLIED_INDEX_KEY, Keys.u64(index)));
-        store.write(rows);
+        write(index, rows, reply);
+        refreshVolume(reply, entry);
+        return reply;
+    }
+
+    /** Writes rows plus appliedIndex in one batch and returns the reply. */
+    private MetaReply write(long index, List<Row> rows, MetaReply reply) throws IOException {
+        List<Row> batch = new ArrayList<>(rows.size() + 1);
+        batch.addAll(rows);
+        batch.add(new Row(Cf.META, APPLIED_INDEX_KEY, Keys.u64(index)));
+        store.write(batch);
         appliedIndex = index;
-        refreshVolume(result.reply(), entry);
-        return result.reply();
+        return reply;
+    }
+
+    /** The newest changelog index this group holds: what a read reflects (MetaReply.changelog_index). */
+    private static long lastChangelogIndex(RegionState region) {
+        return region.role() == Role.MIRROR ? region.primaryIndex() : region.changelogLastIndex();
+    }
+
+    /**
+     * SetDataWatermark, Fence, Promote, FollowPrimary (engine.region). A retry of the last region op
+     * (same request id) gets its first reply: Promote and Fence are not idempotent by their rules.
+     */
+    private MetaReply applyRegionOp(long index, LogEntry entry, RegionState region) throws IOException {
+        MetaRequest request = entry.getRequest();
+        MetaReply earlier = readStore(() -> RegionOpRetries.lookup(store.live(), request.getRequestId()));
+        if (earlier != null) {
+            markApplied(index);
+            return earlier;
+        }
+        RegionOps.Result result = RegionOps.apply(region, index, request);
+        List<Row> rows = new ArrayList<>(result.rows());
+        MetaReply.Builder reply = result.reply().setIndex(index);
+        if (result.keptInChangelog()) {
+            rows.addAll(readStore(() -> ChangelogTable.append(store.live(), result.changelogIndex(), entry)));
+            reply.setChangelogIndex(result.changelogIndex());
+            reply.getMirrorStateBuilder().setChangelogLastIndex(result.changelogIndex());
+        } else if (reply.hasMirrorState()) {
+            reply.setChangelogIndex(reply.getMirrorState().getChangelogLastIndex()); // the state after the op
+        } else {
+            reply.setChangelogIndex(lastChangelogIndex(region));
+        }
+        MetaReply done = reply.build();
+        if (done.getErrno() == 0 && request.hasRequestId()) {
+            rows.add(RegionOpRetries.record(request.getRequestId(), done));
+        }
+        write(index, rows, done);
+        if (!result.rows().isEmpty()) {
+            RegionState after = readStore(() -> RegionState.read(store.live()));
+            primaryIndex = after.primaryIndex();
+            volume = readStore(() -> Applier.volume(store.live())); // its epoch may have moved
+        }
+        return done;
+    }
+
+    /**
+     * BootstrapOp (DESIGN §4): a mirror too far behind installs the primary's namespace through its own
+     * log. The phases' rows come from the bootstrap handler; a successful END also resets what this
+     * engine keeps about the chain (the changelog continues after snapshot_index, divergence is gone).
+     */
+    private MetaReply applyBootstrap(long index, LogEntry entry, RegionState region) throws IOException {
+        OpResult result = bootstrapResult(index, entry, region);
+        List<Row> rows = new ArrayList<>(result.rows());
+        BootstrapOp op = entry.getRequest().getBootstrap();
+        if (result.reply().getErrno() == 0 && op.getPhase() == BootstrapOp.Phase.END) {
+            rows.add(RegionState.u64Row(MetaKeys.CHANGELOG_LAST_INDEX, op.getSnapshotIndex()));
+            rows.add(RegionState.u64Row(MetaKeys.PRIMARY_INDEX, op.getSnapshotIndex()));
+            rows.add(RegionState.roleRow(Role.MIRROR));
+            rows.add(new Row(Cf.META, Keys.name(MetaKeys.BOOTSTRAP_REQUIRED), null));
+        }
+        MetaReply reply = write(index, rows, result.reply().toBuilder().setIndex(index).build());
+        if (result.reply().getErrno() == 0 && op.getPhase() == BootstrapOp.Phase.END) {
+            primaryIndex = op.getSnapshotIndex();
+            volume = readStore(() -> Applier.volume(store.live()));
+        }
+        return reply;
+    }
+
+    /** The bootstrap handler's rows and reply for one BootstrapOp phase (the bootstrap work plugs in here). */
+    private OpResult bootstrapResult(long index, LogEntry entry, RegionState region) throws IOException {
+        return readStore(() -> io.mirrorfs.meta.engine.ops.BootstrapHandler.apply(store.live(), index, entry.getRequest()));
     }
 
     /**
@@ -147,10 +249,11 @@ public final class NamespaceEngine implements AutoCloseable {
      * mirror's own log at {@code localIndex}, with the same apply code, and records primaryIndex in the
      * same batch. Entries at or below appliedIndex() are skipped like {@link #apply}. A primary index not
      * above primaryIndex() (a duplicate or reordered proposal, e.g. re-sent after a mirror leader change)
-     * is refused with {@link MirrorOrderException} and changes nothing; the reply's index is the
-     * primary index; as the decision depends only on
+     * is refused with {@link MirrorOrderException} and changes nothing; as the decision depends only on
      * the log, every mirror replica refuses it alike, and the state machine should then call
-     * {@link #markApplied(long)} for localIndex. Mirrors keep no changelog of their own.
+     * {@link #markApplied(long)} for localIndex. The entry is kept in this group's changelog under the
+     * primary index (so this mirror can serve Follow to mirrors of its own), the group's role becomes
+     * MIRROR, and region ops from the primary's changelog update only the epoch.
      */
     public synchronized MetaReply applyMirrored(long localIndex, long primaryIndex, LogEntry entry)
             throws IOException, MirrorOrderException {
@@ -161,18 +264,35 @@ public final class NamespaceEngine implements AutoCloseable {
         if (primaryIndex <= this.primaryIndex) {
             throw new MirrorOrderException(this.primaryIndex, primaryIndex, localIndex);
         }
-        // Apply at the primary's index: replies (and the dedup rows that keep them) then name the index
-        // clients track for session consistency, and the namespace matches the primary's byte for byte.
-        OpResult result = readStore(() -> Applier.apply(store.live(), primaryIndex, entry));
-        List<Row> rows = new ArrayList<>(result.rows().size() + 2);
-        rows.addAll(result.rows());
+        RegionState region = readStore(() -> RegionState.read(store.live()));
+        List<Row> rows = new ArrayList<>();
+        MetaReply reply;
+        MetaRequest.OpCase op = entry.getRequest().getOpCase();
+        if (RegionOps.isRegionOp(op) || op == MetaRequest.OpCase.BOOTSTRAP || op == MetaRequest.OpCase.TRIM_CHANGELOG) {
+            // The primary's own failover entries: a mirror learns a promoted primary's epoch, nothing else.
+            if (op == MetaRequest.OpCase.PROMOTE && entry.getRequest().getPromote().getNewEpoch() > region.epoch()) {
+                rows.add(RegionState.u64Row(MetaKeys.EPOCH, entry.getRequest().getPromote().getNewEpoch()));
+            }
+            reply = MetaReply.newBuilder().setIndex(primaryIndex).setChangelogIndex(primaryIndex).build();
+        } else {
+            // Apply at the primary's index: replies (and the dedup rows that keep them) then name the
+            // index clients track for session consistency, and the namespace matches the primary's.
+            OpResult result = readStore(() -> Applier.apply(store.live(), primaryIndex, primaryIndex, entry));
+            rows.addAll(result.rows());
+            reply = result.reply().toBuilder().setChangelogIndex(primaryIndex).build();
+        }
+        // Kept even if the entry failed here (a divergence the follower reports): this changelog must
+        // be the primary's, entry for entry, for this mirror's own followers.
+        rows.addAll(readStore(() -> ChangelogTable.append(store.live(), primaryIndex, entry)));
         rows.add(new Row(Cf.META, PRIMARY_INDEX_KEY, Keys.u64(primaryIndex)));
-        rows.add(new Row(Cf.META, APPLIED_INDEX_KEY, Keys.u64(localIndex)));
-        store.write(rows);
-        appliedIndex = localIndex;
+        rows.add(RegionState.u64Row(MetaKeys.PRIMARY_TIME_NS, entry.getTimeNs()));
+        if (region.role() != Role.MIRROR) {
+            rows.add(RegionState.roleRow(Role.MIRROR));
+        }
+        write(localIndex, rows, reply);
         this.primaryIndex = primaryIndex;
-        refreshVolume(result.reply(), entry);
-        return result.reply();
+        refreshVolume(reply, entry);
+        return reply;
     }
 
     /**
@@ -181,24 +301,30 @@ public final class NamespaceEngine implements AutoCloseable {
      * skipped proposal cannot make the mirror miss or repeat a primary entry. A refusal is decided from
      * the log alone, so every replica refuses alike: errno ESTALE plus the mirror's primary index (the
      * follower resumes from there), appliedIndex advanced, nothing else written. Never throws for it.
+     * A primary (e.g. a promoted mirror whose follower has not stopped yet) refuses every MirroredOp
+     * with EROFS, as does a mirror that must bootstrap first.
      */
-    private MetaReply applyMirroredOp(long index, MirroredOp op) throws IOException {
+    private MetaReply applyMirroredOp(long index, MirroredOp op, RegionState region) throws IOException {
+        if (region.role() == Role.PRIMARY || region.bootstrapRequired()) {
+            return refuseMirrored(index, op.getPrimaryIndex(), region.role() == Role.PRIMARY ? Errno.EROFS : Errno.ESTALE);
+        }
         if (!op.hasEntry() || op.getPreviousPrimaryIndex() != primaryIndex) {
-            return refuseMirrored(index, op.getPrimaryIndex());
+            return refuseMirrored(index, op.getPrimaryIndex(), Errno.ESTALE);
         }
         try {
             return applyMirrored(index, op.getPrimaryIndex(), op.getEntry());
         } catch (MirrorOrderException e) {
-            return refuseMirrored(index, op.getPrimaryIndex());
+            return refuseMirrored(index, op.getPrimaryIndex(), Errno.ESTALE);
         }
     }
 
-    private MetaReply refuseMirrored(long index, long offeredPrimaryIndex) throws IOException {
-        LOG.debug("mirror refuses primary entry {} at local index {}: it is at primary index {}",
-                offeredPrimaryIndex, index, primaryIndex);
+    private MetaReply refuseMirrored(long index, long offeredPrimaryIndex, Errno errno) throws IOException {
+        LOG.debug("mirror refuses primary entry {} at local index {} ({}): it is at primary index {}",
+                offeredPrimaryIndex, index, errno, primaryIndex);
         markApplied(index);
-        return MetaReply.newBuilder().setErrno(Errno.ESTALE.code()).setIndex(index)
-                .setMirrorState(MirrorState.newBuilder().setPrimaryIndex(primaryIndex)).build();
+        RegionState region = readStore(() -> RegionState.read(store.live()));
+        return MetaReply.newBuilder().setErrno(errno.code()).setIndex(index).setChangelogIndex(primaryIndex)
+                .setMirrorState(region.toProto()).build();
     }
 
     /** A redelivered entry: the stored dedup reply if any, else an OK reply; nothing is written. */
@@ -232,6 +358,11 @@ public final class NamespaceEngine implements AutoCloseable {
     /** Mirror regions: the last primary log index applied here (0 on a primary or before the first). */
     public long primaryIndex() {
         return primaryIndex;
+    }
+
+    /** The group's role, epoch, fence and mirror progress, from one consistent snapshot. */
+    public RegionState regionState() throws IOException {
+        return readSnapshot(RegionState::read);
     }
 
     /** The changelog's extent and size, from one consistent snapshot. */
@@ -280,7 +411,9 @@ public final class NamespaceEngine implements AutoCloseable {
             try (RocksStore.SnapshotView view = store.snapshot()) {
                 byte[] raw = view.get(Cf.META, APPLIED_INDEX_KEY);
                 long index = raw == null ? 0 : Keys.readU64(raw, 0);
-                return new QueryHandler(view, query.getCaller()).answer(query).setIndex(index).build();
+                // changelog_index: the newest changelog entry this read reflects (session floors live in that space).
+                return new QueryHandler(view, query.getCaller()).answer(query).setIndex(index)
+                        .setChangelogIndex(lastChangelogIndex(RegionState.read(view))).build();
             }
         } catch (StoreException e) {
             LOG.error("query failed in RocksDB", e);

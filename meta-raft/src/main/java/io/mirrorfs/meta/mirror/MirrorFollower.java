@@ -15,6 +15,8 @@ import io.mirrorfs.api.proto.MetaReply;
 import io.mirrorfs.meta.mirror.MirrorFollowerStatus.Phase;
 import java.io.IOException;
 import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,7 +44,9 @@ import org.slf4j.LoggerFactory;
 public final class MirrorFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MirrorFollower.class);
 
-    private final Channel primary;
+    private final List<Channel> primaries;
+    private final Bootstrapper bootstrapper;
+    private final AtomicInteger currentPrimary = new AtomicInteger();
     private final MetadataClient mirror;
     private final MirrorFollowerConfig config;
     private final ScheduledExecutorService acker;
@@ -57,6 +61,9 @@ public final class MirrorFollower implements AutoCloseable {
     private volatile String lastError;
     private volatile boolean closed;
     private volatile Context.CancellableContext session;
+    private volatile ProposalWindow window;
+    /** The last refusal logged at ERROR, so a misconfigured mirror logs it once, not every backoff. */
+    private volatile String refusalLogged;
     private Thread loop;
 
     /**
@@ -64,7 +71,31 @@ public final class MirrorFollower implements AutoCloseable {
      * @param mirror  a client of this mirror region's own group; not closed here
      */
     public MirrorFollower(Channel primary, MetadataClient mirror, MirrorFollowerConfig config) {
-        this.primary = primary;
+        this(List.of(primary), mirror, config, null);
+    }
+
+    /**
+     * Copies the primary's namespace into the mirror group through its log and returns the primary
+     * index it reflects (MirrorBootstrapper.bootstrap fits).
+     */
+    @FunctionalInterface
+    public interface Bootstrapper {
+        long bootstrap(Channel primary, MetadataClient mirror, String volume, String mirrorName)
+                throws IOException, InterruptedException;
+    }
+
+    /**
+     * @param primaries    channels to the primary region's nodes (admin ports); a failed session moves to the next
+     * @param bootstrapper run when the mirror is behind the primary's retained changelog (or holds
+     *                     divergent entries); null: stop in {@link Phase#BOOTSTRAP_NEEDED} instead
+     */
+    public MirrorFollower(List<Channel> primaries, MetadataClient mirror, MirrorFollowerConfig config,
+                          Bootstrapper bootstrapper) {
+        if (primaries.isEmpty()) {
+            throw new IllegalArgumentException("a mirror follower needs at least one primary node");
+        }
+        this.primaries = List.copyOf(primaries);
+        this.bootstrapper = bootstrapper;
         this.mirror = mirror;
         this.config = config;
         this.acker = Executors.newSingleThreadScheduledExecutor(
@@ -83,8 +114,16 @@ public final class MirrorFollower implements AutoCloseable {
     public MirrorFollowerStatus status() {
         long followed = primaryIndexFollowed.get();
         long last = Math.max(primaryLastIndex.get(), followed);
+        ProposalWindow w = window;
+        long oldestNs = w == null ? 0 : w.oldestOutstandingTimeNs();
+        long lagMillis = oldestNs == 0 ? 0 : Math.max(0, System.currentTimeMillis() - oldestNs / 1_000_000);
         return new MirrorFollowerStatus(phase, connected, followed, last, last - followed, proposalsApplied.get(),
-                proposalsRefused.get(), divergentReplies.get(), lastError);
+                proposalsRefused.get(), divergentReplies.get(), lastError, lagMillis);
+    }
+
+    /** The primary node the current session talks to. */
+    private Channel primary() {
+        return primaries.get(Math.floorMod(currentPrimary.get(), primaries.size()));
     }
 
     private void run() {
@@ -97,8 +136,26 @@ public final class MirrorFollower implements AutoCloseable {
             } catch (BehindRetentionException e) {
                 lastError = e.getMessage();
                 phase = Phase.BOOTSTRAP_NEEDED;
-                LOG.error("mirror '{}' stops following: {}", config.mirrorName(), e.getMessage());
-                return;
+                if (bootstrapper == null) {
+                    LOG.error("mirror '{}' stops following: {}", config.mirrorName(), e.getMessage());
+                    return;
+                }
+                if (bootstrap(e.getMessage())) {
+                    backoffMillis = config.backoffMin().toMillis();
+                    continue;
+                }
+            } catch (RefusedByPrimaryException e) {
+                if (closed) {
+                    break;
+                }
+                lastError = e.getMessage();
+                if (!e.getMessage().equals(refusalLogged)) {
+                    refusalLogged = e.getMessage();
+                    LOG.error("mirror '{}' is refused by the primary and applies nothing: {}. Fix the mirror's"
+                            + " --volume / topology (or upgrade the older side); it retries every {} until then",
+                            config.mirrorName(), e.getMessage(), config.backoffMax());
+                }
+                backoffMillis = config.backoffMax().toMillis();
             } catch (InterruptedException e) {
                 if (!closed) {
                     lastError = "interrupted: " + e;
@@ -113,6 +170,7 @@ public final class MirrorFollower implements AutoCloseable {
                 LOG.warn("mirror '{}' follow session ended at primary index {}; retrying in {} ms",
                         config.mirrorName(), primaryIndexFollowed.get(), backoffMillis, e);
             }
+            currentPrimary.incrementAndGet(); // the next session tries the next primary node
             if (proposalsApplied.get() > appliedBefore) {
                 backoffMillis = config.backoffMin().toMillis(); // the session made progress: not a persistent failure
             }
@@ -125,8 +183,29 @@ public final class MirrorFollower implements AutoCloseable {
         phase = Phase.STOPPED;
     }
 
+    /** One bootstrap attempt; true when it completed (following resumes at once). */
+    private boolean bootstrap(String why) {
+        phase = Phase.BOOTSTRAPPING;
+        LOG.warn("mirror '{}' bootstraps from the primary's namespace: {}", config.mirrorName(), why);
+        try {
+            long at = bootstrapper.bootstrap(primary(), mirror, config.volume(), config.mirrorName());
+            primaryIndexFollowed.accumulateAndGet(at, Math::max);
+            LOG.info("mirror '{}' bootstrapped at primary index {}; following from there", config.mirrorName(), at);
+            lastError = null;
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (IOException | RuntimeException e) {
+            lastError = "bootstrap failed: " + e.getMessage();
+            phase = Phase.BOOTSTRAP_NEEDED;
+            LOG.error("mirror '{}': bootstrap failed; retrying after a pause", config.mirrorName(), e);
+            return false;
+        }
+    }
+
     /** The mirror group's own primary index: where the next session resumes. */
-    private long mirrorPrimaryIndex() throws IOException, InterruptedException {
+    private long mirrorPrimaryIndex() throws IOException, InterruptedException, BehindRetentionException {
         MetaReply reply;
         try {
             reply = mirror.query(MirroredOps.mirrorState()).get(config.rpcTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -135,6 +214,10 @@ public final class MirrorFollower implements AutoCloseable {
         }
         if (reply.getErrno() != 0 || !reply.hasMirrorState()) {
             throw new IOException("the mirror group answered its state query with errno " + reply.getErrno());
+        }
+        if (reply.getMirrorState().getBootstrapRequired()) {
+            throw new BehindRetentionException("this group holds entries the primary does not have (it was a primary"
+                    + " after the new primary's promotion point): its namespace must be replaced by a bootstrap");
         }
         long index = reply.getMirrorState().getPrimaryIndex();
         primaryIndexFollowed.accumulateAndGet(index, Math::max);
@@ -147,6 +230,7 @@ public final class MirrorFollower implements AutoCloseable {
         session = context;
         ProposalWindow window = new ProposalWindow(mirror, config.inFlightMax(), resumeAfter, new Counters(),
                 failure -> context.cancel(failure));
+        this.window = window;
         Context previous = context.attach();
         try {
             if (closed) {
@@ -154,7 +238,7 @@ public final class MirrorFollower implements AutoCloseable {
             }
             FollowRequest request = FollowRequest.newBuilder().setVolume(config.volume()).setFromIndex(resumeAfter + 1)
                     .setMirrorName(config.mirrorName()).setFormatVersion(FsLimits.LOG_FORMAT_VERSION).build();
-            Iterator<ChangelogEntry> stream = ChangelogServiceGrpc.newBlockingStub(primary).follow(request);
+            Iterator<ChangelogEntry> stream = ChangelogServiceGrpc.newBlockingStub(primary()).follow(request);
             LOG.info("mirror '{}' follows the primary from index {}", config.mirrorName(), resumeAfter + 1);
             phase = Phase.FOLLOWING;
             connected = true;
@@ -168,6 +252,11 @@ public final class MirrorFollower implements AutoCloseable {
             if (e.getStatus().getCode() == Status.Code.OUT_OF_RANGE) {
                 throw new BehindRetentionException("behind the retained changelog: bootstrap from a snapshot ("
                         + e.getStatus().getDescription() + ")");
+            }
+            if (e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT
+                    || (e.getStatus().getCode() == Status.Code.FAILED_PRECONDITION
+                        && String.valueOf(e.getStatus().getDescription()).contains("format version"))) {
+                throw new RefusedByPrimaryException(e.getStatus().getCode() + ": " + e.getStatus().getDescription());
             }
             IOException proposalFailure = window.failure();
             throw proposalFailure != null ? proposalFailure : new IOException("changelog stream failed: " + e.getStatus(), e);
@@ -199,7 +288,7 @@ public final class MirrorFollower implements AutoCloseable {
         if (applied == 0) {
             return; // nothing applied yet: an ack of 0 tells the primary nothing
         }
-        AckReply reply = ChangelogServiceGrpc.newBlockingStub(primary)
+        AckReply reply = ChangelogServiceGrpc.newBlockingStub(primary())
                 .withDeadlineAfter(config.rpcTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .ack(AckRequest.newBuilder().setMirrorName(config.mirrorName()).setVolume(config.volume())
                         .setAppliedIndex(applied).build());
@@ -271,6 +360,13 @@ public final class MirrorFollower implements AutoCloseable {
             lastError = "primary entry " + primaryIndex + " failed on the mirror with errno " + errno
                     + " although it succeeded on the primary: the namespaces diverge";
             LOG.error("mirror '{}': {}", config.mirrorName(), lastError);
+        }
+    }
+
+    /** The primary refuses this follower outright (wrong volume, incompatible format): a configuration error. */
+    static final class RefusedByPrimaryException extends IOException {
+        RefusedByPrimaryException(String message) {
+            super(message);
         }
     }
 

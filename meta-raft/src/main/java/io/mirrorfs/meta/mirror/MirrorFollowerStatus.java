@@ -14,10 +14,12 @@ package io.mirrorfs.meta.mirror;
  * @param divergentReplies      primary entries that failed on the mirror with an errno although they
  *                              succeeded on the primary: the namespaces differ, an operator must look
  * @param lastError             the last failure, or null
+ * @param lagMillis             age (by the primary's entry time) of the oldest primary entry received but
+ *                              not yet applied here; 0 when caught up
  */
 public record MirrorFollowerStatus(Phase phase, boolean connected, long primaryIndexFollowed, long primaryLastIndex,
                                    long lagIndexes, long proposalsApplied, long proposalsRefused,
-                                   long divergentReplies, String lastError) {
+                                   long divergentReplies, String lastError, long lagMillis) {
 
     public enum Phase {
         /** Not started, or closed. */
@@ -28,7 +30,13 @@ public record MirrorFollowerStatus(Phase phase, boolean connected, long primaryI
         FOLLOWING,
         /** Waiting before the next attempt after a failure. */
         BACKING_OFF,
-        /** The primary has trimmed entries this mirror still needs: bootstrap from a snapshot. Final. */
+        /** Copying the primary's namespace through this group's log (then following resumes). */
+        BOOTSTRAPPING,
+        /**
+         * The primary has trimmed entries this mirror still needs (or this group holds divergent
+         * entries): bootstrap from a snapshot. Final for a follower without a bootstrapper; with one,
+         * the state between a failed bootstrap and the next attempt.
+         */
         BOOTSTRAP_NEEDED
     }
 }

@@ -39,6 +39,9 @@ final class ProposalWindow {
     private final AtomicReference<IOException> failure = new AtomicReference<>();
     private long lastProposed;
     private long proposed;
+    /** Primary index → the primary's time_ns of each entry proposed and not yet answered (for lag in time). */
+    private final java.util.concurrent.ConcurrentSkipListMap<Long, Long> outstandingTimeNs =
+            new java.util.concurrent.ConcurrentSkipListMap<>();
 
     /**
      * @param resumeAfter the mirror's primary index when the session started: the first proposal's predecessor
@@ -69,10 +72,12 @@ final class ProposalWindow {
         long previous = lastProposed;
         lastProposed = primaryIndex;
         proposed++;
+        outstandingTimeNs.put(primaryIndex, entry.getEntry().getTimeNs());
         mirror.mutate(MirroredOps.mirrored(previous, entry)).whenComplete((reply, error) -> {
             try {
                 onReply(primaryIndex, reply, error);
             } finally {
+                outstandingTimeNs.remove(primaryIndex);
                 permits.release();
             }
         });
@@ -101,6 +106,12 @@ final class ProposalWindow {
             LOG.warn("mirror proposals stop: {}", e.getMessage());
             onFailure.accept(e);
         }
+    }
+
+    /** The primary's time_ns of the oldest entry still outstanding, or 0 when none is. */
+    long oldestOutstandingTimeNs() {
+        var oldest = outstandingTimeNs.firstEntry();
+        return oldest == null ? 0 : oldest.getValue();
     }
 
     /** The first failure, or null. */

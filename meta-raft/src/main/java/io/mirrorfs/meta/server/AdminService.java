@@ -3,6 +3,8 @@ package io.mirrorfs.meta.server;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.mirrorfs.api.proto.MetadataAdminGrpc;
+import io.mirrorfs.api.proto.MirrorFollowerState;
+import io.mirrorfs.meta.mirror.MirrorFollowerStatus;
 import io.mirrorfs.api.proto.NodeStatusReply;
 import io.mirrorfs.api.proto.NodeStatusRequest;
 import io.mirrorfs.api.proto.PeerStatus;
@@ -72,6 +74,20 @@ final class AdminService extends MetadataAdminGrpc.MetadataAdminImplBase {
         }
         if (info.getCurrentRole() == RaftPeerRole.LEADER) {
             addFollowers(division, info, reply);
+        }
+        reply.setRegionState(node.regionState());
+        MirrorSupervisor.SessionStatus mirror = node.mirrorFollower();
+        if (mirror != null) {
+            MirrorFollowerStatus f = mirror.follower();
+            reply.setFollower(MirrorFollowerState.newBuilder()
+                    .setPhase(f.phase().name())
+                    .setConnected(f.connected())
+                    .setPrimaryIndex(f.primaryIndexFollowed())
+                    .setPrimaryLastIndex(f.primaryLastIndex())
+                    .setLagEntries(f.lagIndexes())
+                    .setLagMillis(f.lagMillis())
+                    .setLastError(f.lastError() == null ? "" : f.lastError())
+                    .setPrimaryRegion(mirror.primaryRegion()));
         }
         return reply.build();
     }

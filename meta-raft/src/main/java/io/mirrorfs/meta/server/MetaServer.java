@@ -3,6 +3,17 @@ package io.mirrorfs.meta.server;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.mirrorfs.api.client.MetaGroup;
+import io.mirrorfs.api.client.MetadataClientOptions;
+import io.mirrorfs.api.client.RaftMetadataClient;
+import io.mirrorfs.api.proto.MetaReply;
+import io.mirrorfs.api.proto.MetaRequest;
+import io.mirrorfs.api.proto.MirrorState;
+import io.mirrorfs.api.proto.VolumeInfo;
+import io.mirrorfs.meta.changelog.ChangelogService;
+import io.mirrorfs.meta.changelog.ChangelogTrimmer;
+import io.mirrorfs.meta.changelog.EngineChangelogReader;
+import io.mirrorfs.meta.changelog.MirrorAcks;
+import io.mirrorfs.meta.engine.region.RegionState;
 import io.mirrorfs.api.proto.NodeStatusReply;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -10,6 +21,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +37,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One metadata node: a Ratis server (gRPC, on the peer's Raft port) running {@link MetaStateMachine},
- * and the {@code MetadataAdmin} gRPC service on Raft port + 1.
+ * and on Raft port + 1 the {@code MetadataAdmin} and {@code ChangelogService} gRPC services. Every
+ * node serves its group's changelog; the leader trims it by retention every
+ * {@link MetaServerConfig#changelogTrimInterval()} (held by the mirrors' acks on a primary, by the sync
+ * service's ack, as {@value #SYNC_ACK_NAME}, on a mirror); and a {@link MirrorSupervisor} runs the
+ * changelog follower while this node leads a mirror group ({@link MetaServerConfig#withMirrorOf}).
  *
  * <p>Embedding (e.g. {@code mirrorfs up}, FUSE tests): a one-node group
  * <pre>{@code
@@ -43,6 +61,13 @@ public final class MetaServer implements AutoCloseable {
     private final MetaStateMachine stateMachine;
     private final RaftServer raftServer;
     private Server adminServer;
+    private final MirrorAcks acks;
+    private final ChangelogService changelog;
+    private final MirrorSupervisor mirrorSupervisor;
+    /** A client of this node's own group, for the leader's changelog trims; opened on first use. */
+    private RaftMetadataClient selfClient;
+    private final ScheduledExecutorService trimScheduler = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("meta-changelog-trimmer").factory());
     private final ScheduledExecutorService statsLogger = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "meta-stats-logger");
         t.setDaemon(true);
@@ -53,7 +78,99 @@ public final class MetaServer implements AutoCloseable {
         this.config = config;
         this.stateMachine = stateMachine;
         this.raftServer = raftServer;
+        this.acks = new MirrorAcks(this::retentionHolders);
+        this.changelog = new ChangelogService(new EngineChangelogReader(stateMachine::engine), acks,
+                ChangelogService.Limits.defaults(), System::currentTimeMillis)
+                .withBootstrapSource(new io.mirrorfs.meta.changelog.BootstrapSource(stateMachine::engine,
+                        config.dataDir().resolve("bootstrap-tmp"), io.mirrorfs.meta.changelog.BootstrapSource.Limits.defaults()));
+        stateMachine.setOnApplied(changelog::onApplied);
+        this.mirrorSupervisor = new MirrorSupervisor(config, new SupervisedNode());
     }
+
+    /** The acks that hold this group's changelog retention: its mirror regions on a primary, its sync service on a mirror. */
+    private Set<String> retentionHolders() {
+        RegionState region = regionStateOrNull();
+        if (region == null) {
+            return Set.of();
+        }
+        return switch (region.role()) {
+            case PRIMARY -> config.changelogMirrors();
+            case MIRROR -> Set.of(SYNC_ACK_NAME);
+            case UNSET -> config.mirrorOf() != null ? Set.of(SYNC_ACK_NAME) : config.changelogMirrors();
+        };
+    }
+
+    /** The name the mirror's sync service acks this mirror's changelog as. */
+    public static final String SYNC_ACK_NAME = "sync";
+
+    private RegionState regionStateOrNull() {
+        try {
+            return stateMachine.regionState();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** What the mirror supervisor reads each poll. */
+    private final class SupervisedNode implements MirrorSupervisor.NodeView {
+        @Override
+        public boolean isReadyLeader() {
+            try {
+                var info = division().getInfo();
+                return info.isLeader() && info.isLeaderReady();
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public RegionState region() {
+            return regionStateOrNull();
+        }
+
+        @Override
+        public String volume() {
+            VolumeInfo v = stateMachine.volumeInfo();
+            return v == null ? null : v.getVolume();
+        }
+    }
+
+    /** Leader only: proposes changelog trims by the retention policy (on a follower it does nothing). */
+    private void trimChangelogQuietly() {
+        try {
+            if (!isLeader() || regionStateOrNull() == null) {
+                return;
+            }
+            ChangelogTrimmer trimmer = new ChangelogTrimmer(new EngineChangelogReader(stateMachine::engine), acks,
+                    config.changelogRetention(), this::proposeToSelf, () -> System.currentTimeMillis() * 1_000_000L);
+            trimmer.runOnce().ifPresent(d -> LOG.info("changelog trim proposed below {}: {}", d.belowIndex(), d.reason()));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("changelog trim on {} failed; retrying in {}", config.nodeId(), config.changelogTrimInterval(), e);
+        }
+    }
+
+    private void proposeToSelf(MetaRequest request) throws IOException {
+        RaftMetadataClient client;
+        synchronized (this) {
+            if (selfClient == null) {
+                selfClient = RaftMetadataClient.connect(config.group(), MetadataClientOptions.defaults().withRaftClients(1));
+            }
+            client = selfClient;
+        }
+        try {
+            MetaReply reply = client.mutate(request).get(SELF_PROPOSAL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (reply.getErrno() != 0) {
+                throw new IOException("the group refused " + request.getOpCase() + " with errno " + reply.getErrno());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted proposing " + request.getOpCase(), e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("proposing " + request.getOpCase() + " to the own group failed", e);
+        }
+    }
+
+    private static final long SELF_PROPOSAL_TIMEOUT_SECONDS = 30;
 
     /**
      * Diagnostics: set to a period in seconds to have Ratis print all its metrics (log worker queueing,
@@ -87,15 +204,22 @@ public final class MetaServer implements AutoCloseable {
             raftServer.start();
             node.adminServer = NettyServerBuilder
                     .forAddress(new InetSocketAddress(config.self().host(), config.self().adminPort()))
+                    .maxInboundMessageSize((int) RatisTuning.MESSAGE_SIZE_MAX.getSize())
                     .addService(new AdminService(node))
+                    // Every node serves its group's changelog: a primary's to its mirrors, a mirror's
+                    // (in the primary's index space) to its sync service and to mirrors of its own.
+                    .addService(node.changelog)
                     .build()
                     .start();
+            node.mirrorSupervisor.start(MirrorSupervisor.POLL_DEFAULT);
         } catch (IOException | RuntimeException e) {
             node.close();
             throw e;
         }
         node.statsLogger.scheduleAtFixedRate(node::logStageLatencies,
                 STATS_LOG_PERIOD_SECONDS, STATS_LOG_PERIOD_SECONDS, TimeUnit.SECONDS);
+        long trimMillis = config.changelogTrimInterval().toMillis();
+        node.trimScheduler.scheduleWithFixedDelay(node::trimChangelogQuietly, trimMillis, trimMillis, TimeUnit.MILLISECONDS);
         LOG.info("metadata node {} serving: raft {}, admin {}", config.nodeId(),
                 config.self().raftAddress(), config.self().adminAddress());
         return node;
@@ -139,6 +263,25 @@ public final class MetaServer implements AutoCloseable {
         return stateMachine.digest();
     }
 
+    /** The mirror follower running on this node (a mirror group's leader), or null. */
+    MirrorSupervisor.SessionStatus mirrorFollower() {
+        return mirrorSupervisor.status();
+    }
+
+    /** This group's role, epoch and mirror progress as applied on this node. */
+    public MirrorState regionState() throws IOException {
+        RegionState region = stateMachine.regionState();
+        if (region == null) {
+            throw new IOException("the state machine of " + config.nodeId() + " is not open");
+        }
+        return region.toProto();
+    }
+
+    /** Only for tests: the changelog trimmer's pass, run now (on the leader). */
+    void trimChangelogNow() {
+        trimChangelogQuietly();
+    }
+
     public boolean isLeader() throws IOException {
         return division().getInfo().isLeader();
     }
@@ -148,6 +291,14 @@ public final class MetaServer implements AutoCloseable {
         LOG.info("stopping metadata node {}", config.nodeId());
         IOException failure = null;
         statsLogger.shutdownNow();
+        trimScheduler.shutdownNow();
+        mirrorSupervisor.close();
+        synchronized (this) {
+            if (selfClient != null) {
+                selfClient.close();
+                selfClient = null;
+            }
+        }
         if (adminServer != null) {
             adminServer.shutdownNow();
             try {

@@ -2,8 +2,11 @@ package io.mirrorfs.meta.server;
 
 import io.mirrorfs.api.client.MetaGroup;
 import io.mirrorfs.api.client.MetaPeer;
+import io.mirrorfs.meta.changelog.RetentionPolicy;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What one metadata node needs to start.
@@ -17,21 +20,47 @@ import java.util.Map;
  *     applied since the last one (the admin API's TakeSnapshot ignores it)
  * @param ratisOverrides raw Ratis properties applied after {@link RatisTuning}'s (tests use them to
  *     make log segments small enough to purge; operators to experiment)
+ * @param mirrorOf a mirror node: the primary its group follows (null on a primary node). Only the
+ *     initial source: the group's own state (FollowPrimaryOp, PromoteOp) decides at run time
+ * @param changelogMirrors mirror region names whose acks hold this group's changelog retention while it
+ *     is a primary (from the topology); on a mirror, the sync service's ack ("sync") always holds it
+ * @param changelogTrimInterval how often the leader runs the changelog trimmer
+ * @param changelogRetention how much changelog the group keeps (age, size; held by the acks above)
  */
 public record MetaServerConfig(String nodeId, MetaGroup group, Path dataDir,
                                long snapshotThresholdEntries, long snapshotCreationGapEntries,
-                               Map<String, String> ratisOverrides) {
+                               Map<String, String> ratisOverrides, MirrorSource mirrorOf,
+                               Set<String> changelogMirrors, Duration changelogTrimInterval,
+                               RetentionPolicy changelogRetention) {
 
     public static final long SNAPSHOT_THRESHOLD_DEFAULT = 100_000;
     public static final long SNAPSHOT_CREATION_GAP_DEFAULT = 1_024;
+    public static final Duration CHANGELOG_TRIM_INTERVAL_DEFAULT = Duration.ofSeconds(30);
 
     public MetaServerConfig {
         group.peer(nodeId); // throws if this node is not a voter of the group
         if (snapshotThresholdEntries < 1 || snapshotCreationGapEntries < 1) {
             throw new IllegalArgumentException("snapshot threshold and gap must be >= 1");
         }
+        if (changelogTrimInterval.isNegative() || changelogTrimInterval.isZero()) {
+            throw new IllegalArgumentException("changelog trim interval must be positive: " + changelogTrimInterval);
+        }
+        if (mirrorOf != null && mirrorOf.primary().raftGroupId().equals(group.raftGroupId())) {
+            throw new IllegalArgumentException("a mirror group must have its own group name, not the primary's '"
+                    + group.name() + "'");
+        }
+        if (changelogRetention == null) {
+            throw new IllegalArgumentException("changelog retention policy is required");
+        }
         dataDir = dataDir.toAbsolutePath();
         ratisOverrides = Map.copyOf(ratisOverrides);
+        changelogMirrors = Set.copyOf(changelogMirrors);
+    }
+
+    public MetaServerConfig(String nodeId, MetaGroup group, Path dataDir, long snapshotThresholdEntries,
+                            long snapshotCreationGapEntries, Map<String, String> ratisOverrides) {
+        this(nodeId, group, dataDir, snapshotThresholdEntries, snapshotCreationGapEntries, ratisOverrides, null,
+                Set.of(), CHANGELOG_TRIM_INTERVAL_DEFAULT, RetentionPolicy.defaults());
     }
 
     public MetaServerConfig(String nodeId, MetaGroup group, Path dataDir) {
@@ -39,12 +68,36 @@ public record MetaServerConfig(String nodeId, MetaGroup group, Path dataDir,
     }
 
     public MetaServerConfig withSnapshotThreshold(long entries) {
-        return new MetaServerConfig(nodeId, group, dataDir, entries,
-                Math.min(entries, snapshotCreationGapEntries), ratisOverrides);
+        return new MetaServerConfig(nodeId, group, dataDir, entries, Math.min(entries, snapshotCreationGapEntries),
+                ratisOverrides, mirrorOf, changelogMirrors, changelogTrimInterval,
+                changelogRetention);
     }
 
     public MetaServerConfig withRatisOverrides(Map<String, String> overrides) {
-        return new MetaServerConfig(nodeId, group, dataDir, snapshotThresholdEntries, snapshotCreationGapEntries, overrides);
+        return new MetaServerConfig(nodeId, group, dataDir, snapshotThresholdEntries, snapshotCreationGapEntries,
+                overrides, mirrorOf, changelogMirrors, changelogTrimInterval,
+                changelogRetention);
+    }
+
+    /** A mirror node: its group follows {@code source} (see {@link MirrorSource}). */
+    public MetaServerConfig withMirrorOf(MirrorSource source) {
+        return new MetaServerConfig(nodeId, group, dataDir, snapshotThresholdEntries, snapshotCreationGapEntries,
+                ratisOverrides, source, changelogMirrors, changelogTrimInterval, changelogRetention);
+    }
+
+    public MetaServerConfig withChangelogMirrors(Set<String> mirrorRegions) {
+        return new MetaServerConfig(nodeId, group, dataDir, snapshotThresholdEntries, snapshotCreationGapEntries,
+                ratisOverrides, mirrorOf, mirrorRegions, changelogTrimInterval, changelogRetention);
+    }
+
+    public MetaServerConfig withChangelogTrimInterval(Duration interval) {
+        return new MetaServerConfig(nodeId, group, dataDir, snapshotThresholdEntries, snapshotCreationGapEntries,
+                ratisOverrides, mirrorOf, changelogMirrors, interval, changelogRetention);
+    }
+
+    public MetaServerConfig withChangelogRetention(RetentionPolicy retention) {
+        return new MetaServerConfig(nodeId, group, dataDir, snapshotThresholdEntries, snapshotCreationGapEntries,
+                ratisOverrides, mirrorOf, changelogMirrors, changelogTrimInterval, retention);
     }
 
     public MetaPeer self() {

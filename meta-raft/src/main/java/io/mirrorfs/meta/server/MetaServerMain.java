@@ -3,6 +3,8 @@ package io.mirrorfs.meta.server;
 import io.mirrorfs.api.client.MetaGroup;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -15,7 +17,11 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * java -cp ... io.mirrorfs.meta.server.MetaServerMain --id n1 --peers n1=127.0.0.1:9860,... --data DIR
  *     [--group NAME] [--snapshot-threshold ENTRIES] [--ratis KEY=VALUE]...
+ *     [--region NAME --mirror-of ID=HOST:PORT,... [--primary-group NAME] --volume VOL]
+ *     [--changelog-mirrors REGION,...] [--changelog-trim-interval-ms MILLIS]
  * </pre>
+ * A mirror node ({@code --mirror-of}, the primary region's peers) needs its own region name and the
+ * primary's volume; its group must have its own name (--group).
  * Prints {@code READY <id>} on stdout once serving; stops cleanly on SIGTERM/SIGINT.
  */
 public final class MetaServerMain {
@@ -40,7 +46,9 @@ public final class MetaServerMain {
         if (args.length % 2 != 0 || !options.containsKey("--id") || !options.containsKey("--peers")
                 || !options.containsKey("--data")) {
             System.err.println("usage: MetaServerMain --id ID --peers ID=HOST:PORT,... --data DIR"
-                    + " [--group NAME] [--snapshot-threshold N] [--ratis KEY=VALUE]...");
+                    + " [--group NAME] [--snapshot-threshold N] [--ratis KEY=VALUE]..."
+                    + " [--region NAME --mirror-of ID=HOST:PORT,... [--primary-group NAME] --volume VOL]"
+                    + " [--changelog-mirrors REGION,...] [--changelog-trim-interval-ms MILLIS]");
             System.exit(2);
         }
         MetaGroup group = MetaGroup.parse(options.getOrDefault("--group", MetaGroup.DEFAULT_NAME), options.get("--peers"));
@@ -49,7 +57,30 @@ public final class MetaServerMain {
             config = config.withSnapshotThreshold(Long.parseLong(options.get("--snapshot-threshold")));
         }
         config = config.withRatisOverrides(ratis);
+        if (options.containsKey("--mirror-of")) {
+            config = config.withMirrorOf(mirrorSource(options));
+        }
+        if (options.containsKey("--changelog-mirrors")) {
+            config = config.withChangelogMirrors(Set.of(options.get("--changelog-mirrors").split(",")));
+        }
+        if (options.containsKey("--changelog-trim-interval-ms")) {
+            config = config.withChangelogTrimInterval(
+                    Duration.ofMillis(Long.parseLong(options.get("--changelog-trim-interval-ms"))));
+        }
         runUntilSignalled(config);
+    }
+
+    /** The mirror options; a missing one is a usage error naming it. */
+    static MirrorSource mirrorSource(Map<String, String> options) {
+        for (String required : new String[] {"--region", "--volume"}) {
+            if (!options.containsKey(required)) {
+                throw new IllegalArgumentException("--mirror-of needs " + required
+                        + " (the mirror's region name and the primary's volume)");
+            }
+        }
+        MetaGroup primary = MetaGroup.parse(options.getOrDefault("--primary-group", MetaGroup.DEFAULT_NAME),
+                options.get("--mirror-of"));
+        return new MirrorSource(options.get("--region"), options.get("--volume"), primary);
     }
 
     /** Starts the node, prints READY, and blocks until the JVM is asked to stop. */

@@ -8,6 +8,7 @@ import io.mirrorfs.api.proto.MetaRequest;
 import io.mirrorfs.api.proto.VolumeInfo;
 import io.mirrorfs.meta.engine.InvalidRequestException;
 import io.mirrorfs.meta.engine.NamespaceEngine;
+import io.mirrorfs.meta.engine.region.RegionState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -60,6 +62,8 @@ final class MetaStateMachine extends BaseStateMachine {
     private final WritePathStats stats = new WritePathStats();
     /** Snapshots received from a leader and installed by this process (operators and tests read it). */
     private final AtomicLong snapshotsInstalled = new AtomicLong();
+    /** Called after each applied entry (the changelog service wakes its followers); never throws into Ratis. */
+    private volatile LongConsumer onApplied = index -> { };
 
     MetaStateMachine(Path dbDir, SnapshotStore snapshots, Clock clock) {
         this.dbDir = dbDir;
@@ -172,6 +176,7 @@ final class MetaStateMachine extends BaseStateMachine {
         }
         stats.apply.record(System.nanoTime() - applyStartNanos);
         updateLastAppliedTermIndex(term, index);
+        notifyApplied(index);
         return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply.toByteArray())));
     }
 
@@ -313,6 +318,33 @@ final class MetaStateMachine extends BaseStateMachine {
     }
 
     // ------------------------------------------------------------------------------ status
+
+    void setOnApplied(LongConsumer hook) {
+        this.onApplied = hook;
+    }
+
+    private void notifyApplied(long index) {
+        try {
+            onApplied.accept(index);
+        } catch (RuntimeException e) {
+            LOG.warn("applied-entry hook failed at index {}", index, e);
+        }
+    }
+
+    /** The current engine (replaced when a snapshot is installed), or null while closed or swapping. */
+    NamespaceEngine engine() {
+        return engine;
+    }
+
+    /** This group's role, epoch and mirror progress as applied on this node, or null while closed. */
+    RegionState regionState() throws IOException {
+        engineLock.readLock().lock();
+        try {
+            return engine == null ? null : engine.regionState();
+        } finally {
+            engineLock.readLock().unlock();
+        }
+    }
 
     long snapshotsInstalled() {
         return snapshotsInstalled.get();

@@ -21,6 +21,15 @@ public final class Applier {
     private Applier() {}
 
     public static OpResult apply(StateReader state, long index, LogEntry entry) {
+        return apply(state, index, index, entry);
+    }
+
+    /**
+     * @param index          the index the reply names (the Raft index; on a mirror, the primary's)
+     * @param changelogIndex the changelog index a success is kept under (MetaReply.changelog_index),
+     *                       set before the reply is remembered so a retry gets it too
+     */
+    public static OpResult apply(StateReader state, long index, long changelogIndex, LogEntry entry) {
         MetaRequest request = entry.getRequest();
         boolean hasId = request.hasRequestId();
         if (hasId) {
@@ -37,7 +46,7 @@ public final class Applier {
         } catch (FsException e) {
             return new OpResult(List.of(), Replies.error(e.errno()).setIndex(index).build());
         }
-        MetaReply done = reply.setIndex(index).build();
+        MetaReply done = reply.setIndex(index).setChangelogIndex(changelogIndex).build();
         tx.put(Cf.META, LAST_TIME_KEY, Keys.u64(nowNs));
         // Only successes are remembered: a refused mutation changed nothing, so running it again on a
         // retry is indistinguishable from its first attempt having been ordered later. CloseSession is
@@ -96,6 +105,8 @@ public final class Applier {
             case TRIM_CHANGELOG -> throw new FsException(Errno.EINVAL);
             // The engine unwraps a MirroredOp before the Applier; one nested inside another is malformed.
             case MIRRORED -> throw new FsException(Errno.EINVAL);
+            // Region and bootstrap ops change meta rows, not the namespace: the engine applies them.
+            case SET_DATA_WATERMARK, FENCE, PROMOTE, FOLLOW_PRIMARY, BOOTSTRAP -> throw new FsException(Errno.EINVAL);
             case OP_NOT_SET -> throw new FsException(Errno.EINVAL);
         };
         ctx.finish();

@@ -36,6 +36,7 @@ import io.mirrorfs.meta.engine.ops.Names;
 import io.mirrorfs.meta.engine.ops.OpContext;
 import io.mirrorfs.meta.engine.ops.Perms;
 import io.mirrorfs.meta.engine.ops.XattrHandler;
+import io.mirrorfs.meta.engine.region.RegionState;
 import io.mirrorfs.meta.engine.store.Cf;
 import io.mirrorfs.meta.engine.store.KeyValue;
 import io.mirrorfs.meta.engine.store.Keys;
@@ -211,7 +212,6 @@ public final class QueryHandler {
     }
 
     private MirrorState mirrorState() {
-        byte[] raw = state.get(Cf.META, Keys.name(MetaKeys.PRIMARY_INDEX));
-        return MirrorState.newBuilder().setPrimaryIndex(raw == null ? 0 : Keys.readU64(raw, 0)).build();
+        return RegionState.read(state).toProto();
     }
 }
