@@ -13,9 +13,12 @@ import picocli.CommandLine.Command;
             UpCommand.class,
             FormatCommand.class,
             MetaCommand.class,
+            SyncCommand.class,
             MountCommand.class,
             StatusCommand.class,
             BenchCommand.class,
+            FailoverCommand.class,
+            DrillCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class MirrorfsCli {

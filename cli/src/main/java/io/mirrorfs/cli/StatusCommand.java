@@ -6,27 +6,68 @@ import io.mirrorfs.api.client.MetaPeer;
 import io.mirrorfs.api.client.MetadataAdminClient;
 import io.mirrorfs.api.proto.NodeStatusReply;
 import io.mirrorfs.api.proto.PeerStatus;
+import io.mirrorfs.api.metrics.MetricsHttpServer;
+import io.mirrorfs.api.topology.HostPort;
+import io.mirrorfs.api.topology.Topology;
+import io.mirrorfs.api.topology.TopologyException;
+import io.mirrorfs.cli.status.RegionMetrics;
+import io.mirrorfs.cli.status.RegionProbe;
+import io.mirrorfs.cli.status.RegionSnapshot;
+import io.mirrorfs.cli.status.RegionTable;
+import io.mirrorfs.cli.up.UpLayout;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Asks every peer's admin service (Raft port + 1) for its status. Exit 1 when no leader is known. */
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Show the state of a metadata group.")
+/**
+ * Asks every node's admin service (Raft port + 1), and every mirror's sync service, for its status:
+ * of one metadata group ({@code --meta}), or of every region of a deployment ({@code --topology}, or
+ * {@code --data} for {@code mirrorfs up}'s folder, whose layout is {@code DATA/topology.yaml}).
+ * Exit 1 when a group has no leader (or no region is primary).
+ */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show the state of a metadata group or of every region of a deployment.")
 final class StatusCommand implements Callable<Integer> {
     private static final Duration PEER_TIMEOUT = Duration.ofSeconds(3);
 
-    @Option(names = "--meta", required = true, description = "The group's peers: ID=HOST:PORT,...")
+    @Option(names = "--meta", description = "One group's peers: ID=HOST:PORT,...")
     String meta;
 
-    @Option(names = "--group", defaultValue = MetaGroup.DEFAULT_NAME, description = "Group name (default ${DEFAULT-VALUE}).")
+    @Option(names = "--group", defaultValue = MetaGroup.DEFAULT_NAME, description = "Group name for --meta (default ${DEFAULT-VALUE}).")
     String group;
 
+    @Option(names = "--topology", description = "A deployment's topology file: every region's lag and sync state.")
+    Path topology;
+
+    @Option(names = "--data", description = "The data folder of `mirrorfs up` (reads DATA/topology.yaml).")
+    Path data;
+
+    @Option(names = "--prometheus", description = "With --topology/--data: print the figures as Prometheus metrics.")
+    boolean prometheus;
+
+    @Option(names = "--serve-metrics", paramLabel = "HOST:PORT",
+            description = "With --topology/--data: serve the figures at http://HOST:PORT/metrics (probed on every scrape) until Ctrl-C.")
+    String serveMetrics;
+
     @Override
-    public Integer call() {
+    public Integer call() throws TopologyException, IOException, InterruptedException {
+        int given = (meta != null ? 1 : 0) + (topology != null ? 1 : 0) + (data != null ? 1 : 0);
+        if (given != 1) {
+            System.err.println("mirrorfs status: give exactly one of --meta PEERS, --topology FILE, --data DIR");
+            return 2;
+        }
+        if (meta == null) {
+            return regions(Topology.load(topology != null ? topology : data.resolve(UpLayout.TOPOLOGY_FILE)));
+        }
         MetaGroup metaGroup = MetaGroup.parse(group, meta);
         Map<String, NodeStatusReply> replies = new LinkedHashMap<>();
         Map<String, String> errors = new LinkedHashMap<>();
@@ -38,6 +79,25 @@ final class StatusCommand implements Callable<Integer> {
             }
         }
         return print(metaGroup, replies, errors, System.out);
+    }
+
+    private int regions(Topology deployment) throws IOException, InterruptedException {
+        if (serveMetrics != null) {
+            HostPort address = HostPort.parse(serveMetrics);
+            RegionProbe probe = new RegionProbe(PEER_TIMEOUT);
+            try (MetricsHttpServer server = MetricsHttpServer.start(new InetSocketAddress(address.host(), address.port()),
+                    () -> RegionMetrics.render(deployment.volume(), probe.probe(deployment)))) {
+                System.out.println("mirrorfs: serving region metrics at http://" + address + MetricsHttpServer.PATH + "; Ctrl-C to stop");
+                new CountDownLatch(1).await();
+            }
+            return 0;
+        }
+        List<RegionSnapshot> regions = new RegionProbe(PEER_TIMEOUT).probe(deployment);
+        if (prometheus) {
+            System.out.print(RegionMetrics.render(deployment.volume(), regions));
+            return 0;
+        }
+        return RegionTable.print(deployment.volume(), regions, System.out);
     }
 
     static int print(MetaGroup group, Map<String, NodeStatusReply> replies, Map<String, String> errors, PrintStream out) {

@@ -72,6 +72,18 @@ final class CliProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Waits (bounded) for a short command to end; returns its exit code. */
+    int awaitExit() throws InterruptedException {
+        if (!process.waitFor(START_MILLIS_MAX, TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("mirrorfs did not end within " + START_MILLIS_MAX + " ms");
+        }
+        return process.exitValue();
+    }
+
+    String stdoutText() throws IOException {
+        return Files.readString(stdout, StandardCharsets.UTF_8);
+    }
+
     String stderrText() throws IOException {
         return Files.readString(stderr, StandardCharsets.UTF_8);
     }

@@ -58,25 +58,58 @@ class UpAndMountTest {
     }
 
     @Test
-    void upStopsCleanlyOnSigtermAndResumesItsData() throws Exception {
+    void upMountsBothRegionsStopsCleanlyOnSigtermAndResumesItsData() throws Exception {
         Path data = tmp.resolve("data");
         Path mount = tmp.resolve("mnt");
         Path primary = mount.resolve("primary");
+        Path mirror = mount.resolve("mirror");
+        cleanup.add(() -> {
+            if (CliProcess.isMounted(mirror)) {
+                CliProcess.lazyUnmount(mirror);
+            }
+        });
         Map<String, byte[]> files = sampleFiles(new Random(7));
 
         CliProcess first = started("up-1", primary, "up", "--data", data.toString(), "--mount", mount.toString(),
                 "--cache-size-mib", "64");
         first.awaitOutput("mounted at");
         assertThat(CliProcess.isMounted(primary)).isTrue();
+        assertThat(CliProcess.isMounted(mirror)).as("mirror mounted").isTrue();
         writeAll(primary, files);
         assertSame(primary, files, "first up, same mount");
+        // Another client's writes reach the mirror asynchronously: wait for them, then every byte must match.
+        awaitPresent(mirror, files.keySet());
+        assertSame(mirror, files, "first up, mirror mount");
+        // A write through the mirror mount goes to the primary; the writer reads it back at once (session).
+        byte[] fromMirror = randomBytes(new Random(3), 300_000);
+        Files.write(mirror.resolve("from-mirror.bin"), fromMirror);
+        assertThat(Files.readAllBytes(mirror.resolve("from-mirror.bin"))).as("read-your-writes on the mirror").isEqualTo(fromMirror);
+        assertThat(Files.readAllBytes(primary.resolve("from-mirror.bin"))).as("forwarded to the primary").isEqualTo(fromMirror);
+        files.put("from-mirror.bin", fromMirror);
+
+        CliProcess status = started("status", null, "status", "--data", data.toString());
+        assertThat(status.awaitExit()).as("status exit; stdout:%n%s", status.stdoutText()).isZero();
+        assertThat(status.stdoutText()).contains("primary  ").contains("mirror  ").contains("PRIMARY").contains("MIRROR");
         stopCleanly(first, primary, "stopped cleanly");
+        assertThat(CliProcess.isMounted(mirror)).as("mirror still mounted after stop").isFalse();
 
         CliProcess second = started("up-2", primary, "up", "--data", data.toString(), "--mount", mount.toString(),
-                "--cache-size-mib", "64");
+                "--cache-size-mib", "64", "--mirror-consistency", "linearizable");
         second.awaitOutput("mounted at");
         assertSame(primary, files, "second up (resumed)");
+        assertSame(mirror, files, "second up (resumed), linearizable mirror");
         stopCleanly(second, primary, "stopped cleanly");
+    }
+
+    /** Polls (with a deadline) until every path exists under root. */
+    private static void awaitPresent(Path root, Iterable<String> paths) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (String path : paths) {
+            while (!Files.exists(root.resolve(path))) {
+                assertThat(System.nanoTime() - deadline).as("%s reached the mirror within 60 s", path).isNegative();
+                Thread.sleep(50); // polling a condition with a deadline
+            }
+        }
     }
 
     @Test

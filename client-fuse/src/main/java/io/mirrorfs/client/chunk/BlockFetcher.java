@@ -13,14 +13,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where every block read goes: a bounded in-memory LRU of blocks (shared by concurrent readers and
- * by readahead, so a block is fetched once), then the disk cache, then the object store. Every block
+ * by readahead, so a block is fetched once), then the disk cache, then the {@link BlockSource} (the object store, or on a mirror mount the
+ * mirror's store with the primary's as fallback). Every block
  * is verified against the size in its key and the CRC32C from metadata before anyone sees it; a
  * block that does not verify is an error naming the object, never bytes.
  */
 public final class BlockFetcher {
     private static final Logger log = LoggerFactory.getLogger(BlockFetcher.class);
 
-    private final ObjectStore store;
+    private final BlockSource source;
     private final DiskBlockCache diskCache; // may be null: no disk cache
     private final ExecutorService fetchPool;
     private final long memoryBytesMax;
@@ -31,7 +32,11 @@ public final class BlockFetcher {
     private record Entry(CompletableFuture<byte[]> block, int sizeBytes) {}
 
     public BlockFetcher(ObjectStore store, DiskBlockCache diskCache, ExecutorService fetchPool, long memoryBytesMax) {
-        this.store = store;
+        this(new StoreBlockSource(store), diskCache, fetchPool, memoryBytesMax);
+    }
+
+    public BlockFetcher(BlockSource source, DiskBlockCache diskCache, ExecutorService fetchPool, long memoryBytesMax) {
+        this.source = source;
         this.diskCache = diskCache;
         this.fetchPool = fetchPool;
         this.memoryBytesMax = memoryBytesMax;
@@ -99,12 +104,7 @@ public final class BlockFetcher {
                 diskCache.invalidate(objectKey);
             }
         }
-        byte[] data = store.get(objectKey);
-        if (!verifies(key, data, crc32c)) {
-            throw new BlockReadException("block " + objectKey + " in " + store.uri() + " failed verification: "
-                    + data.length + " bytes, crc32c " + Integer.toHexString(Crc32c.of(data)) + ", metadata says "
-                    + key.blockSizeBytes() + " bytes, crc32c " + Integer.toHexString(crc32c), null);
-        }
+        byte[] data = source.read(key, crc32c);
         if (diskCache != null) {
             try {
                 diskCache.put(objectKey, data);
@@ -117,7 +117,7 @@ public final class BlockFetcher {
     }
 
     private static boolean verifies(BlockKey key, byte[] data, int crc32c) {
-        return data.length == key.blockSizeBytes() && Crc32c.of(data) == crc32c;
+        return BlockSource.verifies(key, data, crc32c);
     }
 
     private synchronized void forget(String objectKey, CompletableFuture<byte[]> which) {

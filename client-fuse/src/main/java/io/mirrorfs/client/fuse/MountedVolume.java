@@ -6,7 +6,9 @@ import io.mirrorfs.api.proto.MetaQuery;
 import io.mirrorfs.api.proto.VolumeInfo;
 import io.mirrorfs.api.proto.VolumeQuery;
 import io.mirrorfs.client.FsException;
+import io.mirrorfs.client.chunk.BlockSource;
 import io.mirrorfs.client.chunk.DiskBlockCache;
+import io.mirrorfs.client.chunk.StoreBlockSource;
 import io.mirrorfs.client.meta.MetaGateway;
 import io.mirrorfs.client.vfs.Vfs;
 import io.mirrorfs.client.vfs.VfsConfig;
@@ -40,9 +42,19 @@ public final class MountedVolume implements AutoCloseable {
 
     public static MountedVolume mount(MetadataClient client, ObjectStore store, Path cacheDir, long cacheBytes,
                                       VfsConfig config, Path mountPoint, FuseMount.Options options) throws IOException {
+        return mount(client, store, new StoreBlockSource(store), cacheDir, cacheBytes, config, mountPoint, options);
+    }
+
+    /**
+     * A mount whose blocks are uploaded to {@code uploadStore} and read through {@code blocks} — a
+     * mirror mount (client.mirror.MirrorMounts) passes the primary's store and a MirrorBlockSource.
+     */
+    public static MountedVolume mount(MetadataClient client, ObjectStore uploadStore, BlockSource blocks, Path cacheDir,
+                                      long cacheBytes, VfsConfig config, Path mountPoint, FuseMount.Options options)
+            throws IOException {
         VolumeInfo volume = volumeInfo(client, config);
         DiskBlockCache diskCache = cacheDir == null || cacheBytes <= 0 ? null : new DiskBlockCache(cacheDir, cacheBytes);
-        Vfs vfs = new Vfs(new MetaGateway(client, config.metaTimeout()), volume, store, diskCache, config);
+        Vfs vfs = new Vfs(new MetaGateway(client, config.metaTimeout()), volume, uploadStore, blocks, diskCache, config);
         try {
             return new MountedVolume(vfs, FuseMount.mount(new MirrorFuseFs(vfs), mountPoint, options));
         } catch (IOException | RuntimeException e) {

@@ -42,6 +42,8 @@ import io.mirrorfs.api.proto.UnlinkOp;
 import io.mirrorfs.api.proto.VolumeInfo;
 import io.mirrorfs.client.FsException;
 import io.mirrorfs.client.chunk.BlockFetcher;
+import io.mirrorfs.client.chunk.BlockSource;
+import io.mirrorfs.client.chunk.StoreBlockSource;
 import io.mirrorfs.client.chunk.BlockUploader;
 import io.mirrorfs.client.chunk.DiskBlockCache;
 import io.mirrorfs.client.chunk.FileReader;
@@ -98,6 +100,15 @@ public final class Vfs implements AutoCloseable {
     private final ConcurrentHashMap<Long, DirHandle> dirs = new ConcurrentHashMap<>();
 
     public Vfs(MetaGateway meta, VolumeInfo volume, ObjectStore store, DiskBlockCache diskCache, VfsConfig config) {
+        this(meta, volume, store, new StoreBlockSource(store), diskCache, config);
+    }
+
+    /**
+     * A mount whose blocks are written to {@code uploadStore} but read through {@code blocks}: on a
+     * mirror mount, uploads go to the primary's store and reads to the mirror's (see MirrorBlockSource).
+     */
+    public Vfs(MetaGateway meta, VolumeInfo volume, ObjectStore uploadStore, BlockSource blocks, DiskBlockCache diskCache,
+               VfsConfig config) {
         if (volume.getBlockSizeBytes() <= 0 || volume.getBlockSizeBytes() > FsLimits.BLOCK_SIZE_BYTES_MAX) {
             throw new IllegalArgumentException("volume block size out of range: " + volume.getBlockSizeBytes());
         }
@@ -110,8 +121,8 @@ public final class Vfs implements AutoCloseable {
         this.uploadPool = Executors.newFixedThreadPool(config.uploadThreads(), daemon("mirrorfs-upload"));
         this.fetchPool = Executors.newFixedThreadPool(config.fetchThreads(), daemon("mirrorfs-fetch"));
         this.commitPool = Executors.newFixedThreadPool(4, daemon("mirrorfs-commit"));
-        this.uploader = new BlockUploader(store, uploadPool, config.uploadBufferBytesMax());
-        BlockFetcher fetcher = new BlockFetcher(store, diskCache, fetchPool, config.readBufferBytesMax());
+        this.uploader = new BlockUploader(uploadStore, uploadPool, config.uploadBufferBytesMax());
+        BlockFetcher fetcher = new BlockFetcher(blocks, diskCache, fetchPool, config.readBufferBytesMax());
         this.reader = new FileReader(volume.getVolume(), volume.getBlockSizeBytes(), this::slices, fetcher);
         this.files = new FileTable(Math.min(4L << 20, config.readaheadBytesMax()), config.readaheadBytesMax());
         this.pageCache = new PageCacheVersions(config.cacheEntriesMax());

@@ -1,0 +1,70 @@
+package io.mirrorfs.cli.status;
+
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.mirrorfs.api.client.MetaPeer;
+import io.mirrorfs.api.client.MetadataAdminClient;
+import io.mirrorfs.api.proto.NodeStatusReply;
+import io.mirrorfs.api.proto.SyncAdminGrpc;
+import io.mirrorfs.api.proto.SyncStatusReply;
+import io.mirrorfs.api.proto.SyncStatusRequest;
+import io.mirrorfs.api.topology.HostPort;
+import io.mirrorfs.api.topology.Region;
+import io.mirrorfs.api.topology.Topology;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** Asks every node of every region (admin port) and every sync service for its status, with a timeout each. */
+public final class RegionProbe {
+    private final Duration timeout;
+
+    public RegionProbe(Duration timeout) {
+        this.timeout = timeout;
+    }
+
+    public List<RegionSnapshot> probe(Topology topology) {
+        List<RegionSnapshot> regions = new ArrayList<>();
+        for (Region region : topology.regions()) {
+            regions.add(probe(region));
+        }
+        return regions;
+    }
+
+    public RegionSnapshot probe(Region region) {
+        Map<String, NodeStatusReply> nodes = new LinkedHashMap<>();
+        Map<String, String> unreachable = new LinkedHashMap<>();
+        for (MetaPeer peer : region.meta()) {
+            try (MetadataAdminClient admin = new MetadataAdminClient(peer, timeout)) {
+                nodes.put(peer.id(), admin.nodeStatus());
+            } catch (StatusRuntimeException e) {
+                unreachable.put(peer.id(), e.getStatus().getCode().name());
+            }
+        }
+        Optional<SyncStatusReply> sync = Optional.empty();
+        String syncError = "";
+        if (region.sync().isPresent()) {
+            try {
+                sync = Optional.of(syncStatus(region.sync().get()));
+            } catch (StatusRuntimeException e) {
+                syncError = e.getStatus().getCode().name();
+            }
+        }
+        return new RegionSnapshot(region, nodes, unreachable, sync, syncError);
+    }
+
+    private SyncStatusReply syncStatus(HostPort address) {
+        ManagedChannel channel = NettyChannelBuilder.forAddress(address.host(), address.port()).usePlaintext().build();
+        try {
+            return SyncAdminGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .syncStatus(SyncStatusRequest.getDefaultInstance());
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+}
