@@ -3,26 +3,35 @@ package io.mirrorfs.cli;
 import io.mirrorfs.api.Errno;
 import io.mirrorfs.api.client.MetaGroup;
 import io.mirrorfs.api.client.MetaOps;
+import io.mirrorfs.api.client.MetaPeer;
 import io.mirrorfs.api.client.RaftMetadataClient;
 import io.mirrorfs.api.client.RequestIds;
 import io.mirrorfs.api.proto.MetaReply;
 import io.mirrorfs.api.proto.VolumeInfo;
+import io.mirrorfs.api.topology.Region;
+import io.mirrorfs.api.topology.Topology;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "format", mixinStandardHelpOptions = true, description = "Create a volume on a metadata group.")
+@Command(name = "format", mixinStandardHelpOptions = true,
+        description = {"Create a volume on a metadata group: --meta PEERS [--group NAME] --volume VOL --store URI,",
+            "or the primary region of a deployment: --topology FILE (volume, group and store from the file)."})
 final class FormatCommand implements Callable<Integer> {
     private static final long CALL_SECONDS = 60;
 
-    @Option(names = "--meta", required = true, description = "The group's peers: ID=HOST:PORT,...")
+    @Option(names = "--meta", description = "The group's peers: ID=HOST:PORT,...")
     String meta;
+
+    @Option(names = "--topology", description = "A deployment's topology file: formats its primary region.")
+    Path topology;
 
     @Option(names = "--group", defaultValue = MetaGroup.DEFAULT_NAME, description = "Group name (default ${DEFAULT-VALUE}).")
     String group;
 
-    @Option(names = "--volume", required = true, description = "Volume name.")
+    @Option(names = "--volume", description = "Volume name.")
     String volume;
 
     @Option(names = "--store", defaultValue = "", description = "Object store URI of the primary region's blocks.")
@@ -33,7 +42,23 @@ final class FormatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (volume.isEmpty() || volume.contains("/")) {
+        if ((meta == null) == (topology == null)) {
+            System.err.println("mirrorfs format: give --meta PEERS --volume VOL, or --topology FILE");
+            return 2;
+        }
+        if (topology != null) {
+            if (volume != null || !store.isEmpty()) {
+                System.err.println("mirrorfs format: with --topology the volume and store come from the file; drop --volume/--store");
+                return 2;
+            }
+            Topology deployment = Topology.load(topology);
+            Region primary = deployment.primary();
+            meta = String.join(",", primary.meta().stream().map(MetaPeer::toString).toList());
+            group = primary.name();
+            volume = deployment.volume();
+            store = primary.storeUri();
+        }
+        if (volume == null || volume.isEmpty() || volume.contains("/")) {
             System.err.println("mirrorfs format: volume name must be non-empty and contain no '/'");
             return 2;
         }
