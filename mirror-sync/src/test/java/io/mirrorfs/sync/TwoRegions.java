@@ -8,6 +8,7 @@ import io.mirrorfs.api.client.MetaOps;
 import io.mirrorfs.api.client.MetadataClientOptions;
 import io.mirrorfs.api.client.RaftMetadataClient;
 import io.mirrorfs.api.client.RequestIds;
+import io.mirrorfs.api.net.LoopbackPorts;
 import io.mirrorfs.api.proto.FormatOp;
 import io.mirrorfs.api.proto.MetaReply;
 import io.mirrorfs.api.proto.MetaRequest;
@@ -17,8 +18,6 @@ import io.mirrorfs.meta.server.MetaServerConfig;
 import io.mirrorfs.meta.server.MirrorSource;
 import io.mirrorfs.store.local.LocalDirectoryStore;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -116,20 +115,7 @@ final class TwoRegions implements AutoCloseable {
     }
 
     static int freePortPair() throws IOException {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            try (ServerSocket first = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                int port = first.getLocalPort();
-                if (port >= 65534) {
-                    continue;
-                }
-                try (ServerSocket second = new ServerSocket(port + 1, 1, InetAddress.getLoopbackAddress())) {
-                    return port;
-                } catch (IOException taken) {
-                    // port + 1 is in use; try another pair
-                }
-            }
-        }
-        throw new IOException("no free port pair on loopback");
+        return LoopbackPorts.freePortPair();
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.mirrorfs.chaos.mirror;
 import io.mirrorfs.api.client.MetaGroup;
 import io.mirrorfs.api.client.MetadataClientOptions;
 import io.mirrorfs.api.client.RaftMetadataClient;
+import io.mirrorfs.api.net.LoopbackPorts;
 import io.mirrorfs.api.proto.FormatOp;
 import io.mirrorfs.api.proto.MetaQuery;
 import io.mirrorfs.api.proto.MetaReply;
@@ -24,7 +25,6 @@ import io.mirrorfs.store.ObjectStores;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -160,19 +160,6 @@ final class MirrorRegions implements AutoCloseable {
 
     /** A port P such that P and P + 1 (the admin port) are both free right now. */
     private static int freePortPair() throws IOException {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            try (ServerSocket first = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                int port = first.getLocalPort();
-                if (port >= 65534) {
-                    continue;
-                }
-                try (ServerSocket second = new ServerSocket(port + 1, 1, InetAddress.getLoopbackAddress())) {
-                    return port;
-                } catch (IOException taken) {
-                    // port + 1 is in use; try another pair
-                }
-            }
-        }
-        throw new IOException("no free port pair on loopback");
+        return LoopbackPorts.freePortPair();
     }
 }

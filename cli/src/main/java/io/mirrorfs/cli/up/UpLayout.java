@@ -1,13 +1,13 @@
 package io.mirrorfs.cli.up;
 
 import io.mirrorfs.api.client.MetaPeer;
+import io.mirrorfs.api.net.LoopbackPorts;
 import io.mirrorfs.api.topology.HostPort;
 import io.mirrorfs.api.topology.Region;
 import io.mirrorfs.api.topology.Role;
 import io.mirrorfs.api.topology.Topology;
 import io.mirrorfs.api.topology.TopologyException;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -42,7 +42,7 @@ public final class UpLayout {
         }
         Topology fresh = new Topology(VOLUME, List.of(
                 region(dir, PRIMARY, Role.PRIMARY, "n1", Optional.empty()),
-                region(dir, MIRROR, Role.MIRROR, "m1", Optional.of(new HostPort("127.0.0.1", freePort())))));
+                region(dir, MIRROR, Role.MIRROR, "m1", Optional.of(new HostPort("127.0.0.1", LoopbackPorts.freePort())))));
         Files.createDirectories(dir);
         Path partial = dir.resolve(TOPOLOGY_FILE + ".partial");
         Files.writeString(partial, "# written by `mirrorfs up` on its first start; edit only while it is stopped\n"
@@ -58,29 +58,6 @@ public final class UpLayout {
     private static Region region(Path dir, String name, Role role, String nodeId, Optional<HostPort> sync) throws IOException {
         Path blocks = regionDir(dir, name).resolve("blocks");
         Files.createDirectories(blocks);
-        return new Region(name, role, blocks.toUri().toString(), List.of(new MetaPeer(nodeId, "127.0.0.1", freePortPair())), sync);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** A free port whose successor (the node's admin port) is free too. */
-    private static int freePortPair() throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                int port = s.getLocalPort();
-                if (port < 65534) {
-                    try (ServerSocket next = new ServerSocket(port + 1)) {
-                        return port;
-                    } catch (IOException taken) {
-                        // try another
-                    }
-                }
-            }
-        }
-        throw new IOException("no free pair of adjacent local ports found in 50 attempts");
+        return new Region(name, role, blocks.toUri().toString(), List.of(new MetaPeer(nodeId, "127.0.0.1", LoopbackPorts.freePortPair())), sync);
     }
 }

@@ -6,12 +6,11 @@ import io.mirrorfs.api.client.MetaGroup;
 import io.mirrorfs.api.client.MetaOps;
 import io.mirrorfs.api.client.RaftMetadataClient;
 import io.mirrorfs.api.client.RequestIds;
+import io.mirrorfs.api.net.LoopbackPorts;
 import io.mirrorfs.api.proto.MetaReply;
 import io.mirrorfs.meta.server.MetaServer;
 import io.mirrorfs.meta.server.MetaServerConfig;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -193,18 +192,6 @@ class UpAndMountTest {
 
     /** A port P with P + 1 free too (a metadata node's Raft and admin ports). */
     private static int freePortPair() throws IOException {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            try (ServerSocket first = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                int port = first.getLocalPort();
-                if (port < 65534) {
-                    try (ServerSocket second = new ServerSocket(port + 1, 1, InetAddress.getLoopbackAddress())) {
-                        return port;
-                    } catch (IOException taken) {
-                        // port + 1 is in use: try another pair
-                    }
-                }
-            }
-        }
-        throw new IOException("no free pair of adjacent loopback ports after 100 attempts");
+        return LoopbackPorts.freePortPair();
     }
 }

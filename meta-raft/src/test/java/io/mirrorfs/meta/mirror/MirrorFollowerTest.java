@@ -9,6 +9,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.mirrorfs.api.client.MetaGroup;
 import io.mirrorfs.api.client.MetadataClientOptions;
 import io.mirrorfs.api.client.RaftMetadataClient;
+import io.mirrorfs.api.net.LoopbackPorts;
 import io.mirrorfs.api.proto.MetaRequest;
 import io.mirrorfs.api.proto.RequestId;
 import io.mirrorfs.api.proto.TrimChangelogOp;
@@ -20,9 +21,7 @@ import io.mirrorfs.meta.mirror.MirrorFollowerStatus.Phase;
 import io.mirrorfs.meta.server.MetaServer;
 import io.mirrorfs.meta.server.MetaServerConfig;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -177,22 +176,6 @@ class MirrorFollowerTest {
 
     /** A port P such that P and P + 1 (the admin port) are both free right now. */
     private static int freePortPair() throws IOException {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            try (ServerSocket first = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                int port = first.getLocalPort();
-                if (port < 65534 && isFree(port + 1)) {
-                    return port;
-                }
-            }
-        }
-        throw new IOException("no free port pair on loopback");
-    }
-
-    private static boolean isFree(int port) {
-        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return true;
-        } catch (IOException taken) {
-            return false;
-        }
+        return LoopbackPorts.freePortPair();
     }
 }
