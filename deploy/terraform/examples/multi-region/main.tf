@@ -43,6 +43,7 @@ module "primary_aws" {
   subnets                 = var.aws_subnets
   peer_cidrs              = [var.gcp_subnetwork_cidr, var.azure_subnet_cidr]
   bucket_name             = var.aws_bucket_name
+  topology_yaml           = local.topology_yaml
   mirrorfs_package_url    = var.mirrorfs_package_url
   mirrorfs_package_sha256 = var.mirrorfs_package_sha256
   tls_ca_pem              = var.tls_ca_pem

@@ -4,9 +4,9 @@ output "topology_yaml" {
 }
 
 output "mount_commands" {
-  description = "Per region, the command that mounts the volume on a client in that region (the client reads from its own region's metadata group)."
+  description = "Per region, the command that mounts the volume on a client in that region (reads from its own region's metadata group and store, writes go to the current primary), given the topology file saved as topology.yaml."
   value = {
     for r in local.regions :
-    r.name => "mirrorfs mount --meta ${replace(r.meta, ", ", ",")} ${local.mount_point}"
+    r.name => "mirrorfs mount --topology topology.yaml --region ${r.name} ${local.mount_point}"
   }
 }

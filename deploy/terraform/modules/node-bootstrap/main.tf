@@ -44,9 +44,9 @@ locals {
   ]
 }
 
-check "sync_needs_topology" {
+check "node_needs_topology" {
   assert {
-    condition     = var.service != "sync" || var.topology_yaml != ""
-    error_message = "The sync service needs topology_yaml: `mirrorfs sync start --topology` reads it."
+    condition     = var.topology_yaml != ""
+    error_message = "Every node needs topology_yaml: `mirrorfs meta start --topology` and `sync start --topology` read it."
   }
 }

@@ -9,7 +9,7 @@ variable "service" {
 }
 
 variable "region_name" {
-  description = "The topology's name for this region (passed to `mirrorfs sync start --region`)."
+  description = "The topology's name for this region (passed to `mirrorfs meta start` and `sync start` as --region)."
   type        = string
 
   validation {
@@ -31,7 +31,7 @@ variable "meta_peers" {
 }
 
 variable "topology_yaml" {
-  description = "The deployment's topology file (docs/topology.md), written to /etc/mirrorfs/topology.yaml. Required by the sync service."
+  description = "The deployment's topology file (docs/topology.md), written to /etc/mirrorfs/topology.yaml and read by both services (--topology). Required."
   type        = string
   default     = ""
 }

@@ -1,4 +1,4 @@
 terraform {
-  # check blocks (sync_needs_topology) need 1.5.
+  # check blocks (node_needs_topology) need 1.5.
   required_version = ">= 1.5"
 }

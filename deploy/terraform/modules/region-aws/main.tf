@@ -250,6 +250,7 @@ module "meta_bootstrap" {
   node_id                 = local.meta_nodes[count.index].id
   meta_peers              = join(",", local.meta_peers)
   data_disk_device        = "/dev/nvme1n1" # Nitro exposes EBS as NVMe; the root disk is nvme0n1
+  topology_yaml           = var.topology_yaml
   mirrorfs_package_url    = var.mirrorfs_package_url
   mirrorfs_package_sha256 = var.mirrorfs_package_sha256
   tls_ca_pem              = var.tls_ca_pem

@@ -197,7 +197,7 @@ variable "federated_readers" {
 }
 
 variable "topology_yaml" {
-  description = "The deployment's topology file, installed on the sync service (mirror regions). Required when role is \"mirror\"."
+  description = "The deployment's topology file, installed on every node: `mirrorfs meta start` and `sync start` read it (--topology). Required."
   type        = string
   default     = ""
 }

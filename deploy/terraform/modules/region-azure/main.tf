@@ -135,6 +135,7 @@ module "meta_bootstrap" {
   node_id                 = local.meta_nodes[count.index].id
   meta_peers              = join(",", local.meta_peers)
   data_disk_device        = "/dev/disk/azure/scsi1/lun0" # the data disk attachment below uses LUN 0
+  topology_yaml           = var.topology_yaml
   mirrorfs_package_url    = var.mirrorfs_package_url
   mirrorfs_package_sha256 = var.mirrorfs_package_sha256
   tls_ca_pem              = var.tls_ca_pem

@@ -110,7 +110,7 @@ variable "block_prefix" {
 }
 
 variable "topology_yaml" {
-  description = "The deployment's topology file, installed on the sync service (mirror regions). Required when role is \"mirror\"."
+  description = "The deployment's topology file, installed on every node: `mirrorfs meta start` and `sync start` read it (--topology). Required."
   type        = string
   default     = ""
 }

@@ -46,7 +46,8 @@ class CloudInitTemplateTest {
     @Test
     void theUnitsRunTheDocumentedCommands() throws Exception {
         assertThat(Files.readString(TEMPLATES.resolve("mirrorfs-meta.service")))
-                .contains("ExecStart=/opt/mirrorfs/mirrorfs meta start --id ${MIRRORFS_NODE_ID} --peers ${MIRRORFS_PEERS} --data ");
+                .contains("ExecStart=/opt/mirrorfs/mirrorfs meta start --topology /etc/mirrorfs/topology.yaml"
+                        + " --region ${MIRRORFS_REGION} --id ${MIRRORFS_NODE_ID} --data ");
         assertThat(Files.readString(TEMPLATES.resolve("mirrorfs-sync.service")))
                 .contains("ExecStart=/opt/mirrorfs/mirrorfs sync start --topology /etc/mirrorfs/topology.yaml --region ${MIRRORFS_REGION}");
     }

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The scripts cloud-init runs on the nodes pass shellcheck (they are deployed verbatim). */
+/** The scripts cloud-init runs on the nodes (deployed verbatim) and deploy/local's script pass shellcheck. */
 class ShellScriptsTest {
 
     private static final String INSTALL_HINT = "install shellcheck (Debian/Ubuntu: apt-get install -y shellcheck)";
@@ -40,9 +40,10 @@ class ShellScriptsTest {
 
     @Test
     void deployedScriptsPassShellcheck() throws Exception {
-        List<Path> scripts = DeployTree.shellScripts();
+        List<Path> scripts = new ArrayList<>(DeployTree.shellScripts());
         assertThat(scripts).as("scripts under deploy/terraform")
                 .anySatisfy(p -> assertThat(p.getFileName()).hasToString("mirrorfs-bootstrap.sh"));
+        scripts.add(DeployTree.repoRoot().resolve("deploy/local/mirrorfs-local")); // no .sh: it is a command
 
         Outcome outcome = shellcheck(scripts);
 
