@@ -177,6 +177,7 @@ public final class Drill {
     private RecoveryReport rejoin(Deployment deployment, RegionHandle old, RegionHandle newPrimary) throws Exception {
         awaitAnswers(old);
         Rejoin.Result r = new Rejoin(deployment, blockSize(), options.reportDir()).run(old.name(), timeline);
+        faults.becameMirror(old.name(), newPrimary.region().storeUri());
         long target = newPrimary.state().getChangelogLastIndex();
         Rejoin.awaitFollowing(old, target, REJOIN_MAX, timeline);
         compareNamespaces(old, newPrimary);
@@ -211,6 +212,7 @@ public final class Drill {
             timeline.mark("write load running against '" + primary.name() + "'");
             result = new Switchover(deployment, options.replicationMax()).run(mirror.name(), timeline);
         }
+        faults.becameMirror(primary.name(), mirror.region().storeUri());
         long fenceEpochMillis = timeline.startEpochMillis() + result.fenceAtMillis();
         for (LoadWriter.Ack ack : load.acknowledged()) {
             acknowledge(ack.file());

@@ -20,6 +20,14 @@ public interface Faults {
      * acknowledged but certainly not replicated: the drill then proves its RPO accounting with a
      * known loss. Only where the drill controls the processes.
      */
+    /**
+     * Called when {@code region} has just become a mirror of the primary whose store is
+     * {@code primaryStoreUri}: its block sync must run from now on. Against a real deployment the
+     * operator's sync services are already running (nothing to do here).
+     */
+    default void becameMirror(String region, String primaryStoreUri) throws Exception {
+    }
+
     default boolean canHoldMirror() {
         return false;
     }

@@ -36,6 +36,11 @@ public final class LocalFaults implements Faults {
     }
 
     @Override
+    public void becameMirror(String region, String primaryStoreUri) throws Exception {
+        deployment.ensureSync(region, primaryStoreUri);
+    }
+
+    @Override
     public boolean canHoldMirror() {
         return true;
     }
