@@ -104,6 +104,59 @@ public final class ContainerCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * One metadata group of a multi-group run: {@code nodeCount} nodes {@code idPrefix1..N} at
+     * {@code network.host(firstHostOctet + i)}, each MetaServerMain also given {@code extraServerArgs}.
+     */
+    public record GroupSpec(String groupName, String idPrefix, int firstHostOctet, int nodeCount,
+                            List<String> extraServerArgs) {
+        public GroupSpec {
+            if (nodeCount < 1 || firstHostOctet + nodeCount > 254) {
+                throw new IllegalArgumentException("bad node count or addresses: " + nodeCount + " from ." + firstHostOctet);
+            }
+            extraServerArgs = List.copyOf(extraServerArgs);
+        }
+    }
+
+    /**
+     * Starts one group on a network the caller owns ({@link RunNetwork}): closing this cluster removes
+     * every container of the run (by label), but not the network. Waits for every node's READY; on
+     * failure removes what it created.
+     */
+    public static ContainerCluster startGroup(RunNetwork network, Path runDir, Classpath classpath, GroupSpec spec)
+            throws Exception {
+        List<MetaPeer> peers = new ArrayList<>();
+        for (int i = 1; i <= spec.nodeCount(); i++) {
+            peers.add(new MetaPeer(spec.idPrefix() + i, network.host(spec.firstHostOctet() + i - 1), RAFT_PORT));
+        }
+        MetaGroup group = new MetaGroup(spec.groupName(), peers);
+        ContainerCluster cluster = new ContainerCluster(network.runLabel(), network.name(), runDir, group);
+        try {
+            String peerList = String.join(",", peers.stream().map(MetaPeer::toString).toList());
+            for (MetaPeer p : peers) {
+                Path data = runDir.resolve("data").resolve(p.id());
+                Files.createDirectories(data);
+                NodeContainer node = new NodeContainer(network.name() + "-" + p.id(), p, data);
+                cluster.nodes.put(p.id(), node);
+                node.create(network.name(), network.runLabel(), classpath, peerList, group.name(), spec.extraServerArgs());
+            }
+            for (NodeContainer node : cluster.nodes.values()) {
+                node.start();
+            }
+            for (NodeContainer node : cluster.nodes.values()) {
+                cluster.awaitReady(node, 1);
+            }
+            return cluster;
+        } catch (Exception | AssertionError e) {
+            try {
+                cluster.close();
+            } catch (Exception cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
     public MetaGroup group() {
         return group;
     }

@@ -46,6 +46,26 @@ public final class NodeContainer {
     /** {@code docker create} the container (not started), with everything it needs mounted. */
     void create(String network, String runLabel, Classpath classpath, String peerList, String groupName)
             throws IOException, InterruptedException {
+        create(network, runLabel, classpath, peerList, groupName, List.of());
+    }
+
+    /** As {@link #create}, with more MetaServerMain options (a mirror node's, a primary's changelog mirrors). */
+    void create(String network, String runLabel, Classpath classpath, String peerList, String groupName,
+                List<String> extraServerArgs) throws IOException, InterruptedException {
+        List<String> program = new ArrayList<>(List.of(SERVER_MAIN,
+                "--id", peer.id(), "--peers", peerList, "--group", groupName, "--data", DATA_IN_CONTAINER));
+        program.addAll(extraServerArgs);
+        createRunning(network, runLabel, classpath, program, List.of());
+    }
+
+    /**
+     * {@code docker create} of a container running {@code java MAIN ARGS...} (first element of
+     * {@code program} is the main class) on this container's address, with {@code sharedDirs} host
+     * folders mounted read-write at the same paths (so file:// store URIs mean the same inside and out).
+     * The program must print {@code READY <id>} on stdout once serving.
+     */
+    void createRunning(String network, String runLabel, Classpath classpath, List<String> program, List<Path> sharedDirs)
+            throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("create", "--name", containerName,
                 "--label", ContainerCluster.LABEL + "=" + runLabel,
                 "--network", network, "--ip", peer.host(), "--hostname", peer.id(),
@@ -54,6 +74,9 @@ public final class NodeContainer {
                 "-v", hostDataDir + ":" + DATA_IN_CONTAINER));
         for (String hostDir : List.of("/usr", "/lib", "/lib64", "/bin", "/etc")) {
             args.addAll(List.of("-v", hostDir + ":" + hostDir + ":ro"));
+        }
+        for (Path shared : sharedDirs) {
+            args.addAll(List.of("-v", shared + ":" + shared));
         }
         for (Path root : classpath.mountRoots()) {
             args.addAll(List.of("-v", root + ":" + root + ":ro"));
@@ -64,8 +87,8 @@ public final class NodeContainer {
         String assertions = System.getProperty("chaos.node.ea", "-ea:io.mirrorfs...");
         args.addAll(List.of(LocalImage.NAME, JAVA, assertions, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Xshare:auto", "-Djava.io.tmpdir=/tmp",
-                "-cp", classpath.asArgument(), SERVER_MAIN,
-                "--id", peer.id(), "--peers", peerList, "--group", groupName, "--data", DATA_IN_CONTAINER));
+                "-cp", classpath.asArgument()));
+        args.addAll(program);
         Docker.docker(args.toArray(String[]::new));
     }
 

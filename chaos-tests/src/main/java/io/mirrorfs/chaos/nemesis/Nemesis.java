@@ -35,6 +35,15 @@ public final class Nemesis implements Runnable {
 
     public Nemesis(ContainerCluster cluster, long seed, Set<Kind> kinds, NemesisTimeline timeline,
                    Duration quietMax, Duration faultMax) {
+        this(cluster, seed, kinds, timeline, quietMax, faultMax, List.of());
+    }
+
+    /**
+     * As above, with more faults in the deck besides {@code kinds} against {@code cluster} — e.g. the
+     * mirror-region faults of {@link MirrorFaults}; {@code kinds} may then be empty.
+     */
+    public Nemesis(ContainerCluster cluster, long seed, Set<Kind> kinds, NemesisTimeline timeline,
+                   Duration quietMax, Duration faultMax, List<Fault> extraFaults) {
         this.random = new Random(seed);
         this.timeline = timeline;
         this.quietMax = quietMax;
@@ -50,6 +59,7 @@ public final class Nemesis implements Runnable {
                 case LATENCY -> addIfToolExists("tc", new LatencyFault(cluster));
             }
         }
+        faults.addAll(extraFaults);
         if (faults.isEmpty()) {
             throw new IllegalArgumentException("no usable fault among " + kinds);
         }

@@ -21,6 +21,26 @@ public final class Partitions {
         dropFrom(b, a);
     }
 
+    /**
+     * Drops packets from every node of {@code from} to every node of {@code to}, one direction only
+     * (dropped where they leave and where they arrive): replies still flow the other way, but a TCP
+     * connection opened from either side stalls — an asymmetric link, as a broken route makes.
+     */
+    public static void cutOneWay(Collection<NodeContainer> from, Collection<NodeContainer> to) throws Exception {
+        for (NodeContainer n : from) {
+            long pid = n.pid();
+            for (NodeContainer o : to) {
+                Docker.inNetns(pid, "iptables", "-w", LOCK_WAIT_SECONDS, "-A", "OUTPUT", "-d", o.ip(), "-j", "DROP");
+            }
+        }
+        for (NodeContainer o : to) {
+            long pid = o.pid();
+            for (NodeContainer n : from) {
+                Docker.inNetns(pid, "iptables", "-w", LOCK_WAIT_SECONDS, "-A", "INPUT", "-s", n.ip(), "-j", "DROP");
+            }
+        }
+    }
+
     private static void dropFrom(Collection<NodeContainer> side, Collection<NodeContainer> other) throws Exception {
         for (NodeContainer n : side) {
             long pid = n.pid();

@@ -1,0 +1,78 @@
+package io.mirrorfs.chaos.cluster;
+
+import io.mirrorfs.api.client.MetaGroup;
+import io.mirrorfs.store.ObjectStore;
+import io.mirrorfs.store.ObjectStores;
+import io.mirrorfs.store.local.LocalDirectoryStore;
+import io.mirrorfs.sync.SyncDaemon;
+import io.mirrorfs.sync.SyncDaemonConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The mirror's sync service in its chaos container: the real {@link SyncDaemon} (what
+ * {@code mirrorfs sync start} runs) with both its stores wrapped in cloud-adapters'
+ * {@code FaultInjectingStore}, whose settings it polls from the fault file the nemesis writes
+ * ({@link StoreFaultControl}). Short timings and poison delays, so a healed run converges in seconds.
+ * {@code --broken-late-writes} runs the deliberately broken variant ({@link LateWriteStore}).
+ * Prints {@code READY sync} once started; runs until killed.
+ * <pre>
+ * SyncNodeMain --region R --group G --peers ID=HOST:PORT,... --target DIR --fault-file FILE --seed N
+ *     [--broken-late-writes true]
+ * </pre>
+ */
+public final class SyncNodeMain {
+    static final String MAIN = SyncNodeMain.class.getName();
+
+    private SyncNodeMain() {}
+
+    /** The container command for {@link io.mirrorfs.chaos.harness.TwoRegionCluster.SyncProgram}. */
+    static List<String> command(MetaGroup mirrorGroup, Path mirrorStore, Path faultFile, long seed, boolean broken) {
+        List<String> args = new ArrayList<>(List.of(MAIN, "--region", io.mirrorfs.chaos.harness.TwoRegionCluster.MIRROR_REGION,
+                "--group", mirrorGroup.name(), "--peers", String.join(",", mirrorGroup.peers().stream()
+                        .map(Object::toString).toList()),
+                "--target", mirrorStore.toString(), "--fault-file", faultFile.toString(), "--seed", Long.toString(seed)));
+        if (broken) {
+            args.addAll(List.of("--broken-late-writes", "true"));
+        }
+        return args;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            options.put(args[i], args[i + 1]);
+        }
+        for (String required : List.of("--region", "--group", "--peers", "--target", "--fault-file", "--seed")) {
+            if (!options.containsKey(required) || args.length % 2 != 0) {
+                System.err.println("usage: SyncNodeMain --region R --group G --peers PEERS --target DIR --fault-file FILE"
+                        + " --seed N [--broken-late-writes true]; missing " + required);
+                System.exit(2);
+            }
+        }
+        long seed = Long.parseLong(options.get("--seed"));
+        SyncDaemonConfig config = SyncDaemonConfig.defaults(options.get("--region"),
+                        MetaGroup.parse(options.get("--group"), options.get("--peers")))
+                .withTimings(Duration.ofSeconds(10), Duration.ofMillis(500), Duration.ofSeconds(2),
+                        Duration.ofMillis(200), Duration.ofMillis(50), Duration.ofSeconds(1))
+                .withCopy(SyncDaemonConfig.Copy.defaults().withParallelism(4).withRetries(5, Duration.ofMillis(100),
+                        Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofSeconds(2)));
+        StoreFaultControl faults = new StoreFaultControl(Path.of(options.get("--fault-file")));
+        ObjectStore target = faults.wrap(new LocalDirectoryStore(Path.of(options.get("--target"))), seed);
+        if (Boolean.parseBoolean(options.getOrDefault("--broken-late-writes", "false"))) {
+            target = new LateWriteStore(target);
+        }
+        faults.start();
+        try (ObjectStore closingTarget = target;
+             SyncDaemon daemon = SyncDaemon.start(config, closingTarget, uri -> faults.wrap(ObjectStores.open(uri), seed + 1))) {
+            System.out.println("READY sync");
+            System.out.flush();
+            daemon.awaitStopped(Duration.ofDays(1));
+            System.err.println("sync stopped: " + daemon.status().getLastError());
+        }
+    }
+}
