@@ -21,7 +21,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         System.err.println("usage: mirrorfs bench meta --meta ID=HOST:PORT,... --clients N --seconds S");
         System.err.println("       mirrorfs bench mirror [--seconds S] [--delay-ms MS] [--writers N] [--block-mib M]"
-                + " [--bandwidth-mib B] [--write-mib W] [--meta-ops OPS] [--readers R] [--data DIR]");
+                + " [--bandwidth-mib B] [--write-mib W] [--meta-ops OPS] [--readers R] [--warmup-seconds W] [--data DIR]");
         return 2;
     }
 
@@ -111,6 +111,10 @@ final class BenchCommand implements Callable<Integer> {
                 description = "Concurrent linearizable getattr readers on the mirror; 0 = none (default ${DEFAULT-VALUE}).")
         int readers;
 
+        @Option(names = "--warmup-seconds", defaultValue = "5",
+                description = "Load before the measurement starts, not reported (default ${DEFAULT-VALUE}).")
+        int warmupSeconds;
+
         @Option(names = "--data", description = "Existing directory to create the temporary folder in (default: the"
                 + " system's temporary directory).")
         Path data;
@@ -122,7 +126,8 @@ final class BenchCommand implements Callable<Integer> {
             try {
                 int write = writeMib >= 0 ? writeMib : bandwidthMib == 0 ? 8 : Math.max(1, bandwidthMib / 2);
                 bench = new MirrorBenchmark(
-                        MirrorBenchConfig.of(seconds, delayMillis, writers, blockMib, bandwidthMib, write, readers),
+                        MirrorBenchConfig.of(seconds, delayMillis, writers, blockMib, bandwidthMib, write, readers,
+                                warmupSeconds),
                         metaOps, System.out);
             } catch (IllegalArgumentException e) {
                 System.err.println("mirrorfs bench mirror: " + e.getMessage());

@@ -21,12 +21,18 @@ final class LagTracker {
                    double oldestPendingMillis, long dropped) {}
 
     private final NavigableMap<Long, Long> pending = new TreeMap<>(); // primary index -> primary time (nanos)
-    private final LatencyRecorder lags = new LatencyRecorder();
+    private LatencyRecorder lags = new LatencyRecorder();
     private long seenIndex;
     private long dropped;
+    private long highestApplied;
+    private long floor; // indices at or below were written before the measurement began
 
     /** The primary applied {@code index} at {@code atNanos} (System.nanoTime). */
     synchronized void primaryApplied(long index, long atNanos) {
+        highestApplied = Math.max(highestApplied, index);
+        if (index <= floor) {
+            return;
+        }
         if (index <= seenIndex) {
             // The mirror showed it before the writer had its reply: no lag observable at this resolution.
             lags.record(0);
@@ -50,6 +56,14 @@ final class LagTracker {
             lags.record(Math.max(0, atNanos - primaryNanos));
         }
         reached.clear();
+    }
+
+    /** Starts the measurement afresh (after a warm-up): forgets lags so far and every index written so far. */
+    synchronized void reset() {
+        lags = new LatencyRecorder();
+        pending.clear();
+        dropped = 0;
+        floor = highestApplied;
     }
 
     synchronized long pendingCount() {

@@ -36,6 +36,7 @@ final class LinearizableReaders implements AutoCloseable {
     private final RemotePrimaryClient primary;
     private final MirrorMetadataClient client;
     private final List<LatencyRecorder> recorders = new ArrayList<>();
+    private long probesBefore; // guarded by this: probes of the warm-up, not counted
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicLong errors = new AtomicLong();
     private volatile String lastError = "";
@@ -56,13 +57,20 @@ final class LinearizableReaders implements AutoCloseable {
                 config.probeTimeoutMillis(), config.failoverWaitMillisMax(), System::nanoTime);
         client = MirrorMetadataClient.create(mirrorClient, router, config, mirrorClient, primaryClient);
         for (int i = 0; i < readers; i++) {
-            LatencyRecorder rec = new LatencyRecorder();
-            recorders.add(rec);
-            threads.add(Thread.ofPlatform().daemon().name("bench-mirror-reader-" + i).start(() -> run(rec)));
+            recorders.add(new LatencyRecorder());
+            final int slot = i;
+            threads.add(Thread.ofPlatform().daemon().name("bench-mirror-reader-" + i).start(() -> run(slot)));
         }
     }
 
-    private void run(LatencyRecorder rec) {
+    /** Starts the measurement afresh (after a warm-up). */
+    synchronized void reset() {
+        recorders.replaceAll(r -> new LatencyRecorder());
+        errors.set(0);
+        probesBefore = primary.stateProbes();
+    }
+
+    private void run(int slot) {
         while (!stopped) {
             long t0 = System.nanoTime();
             try {
@@ -70,6 +78,7 @@ final class LinearizableReaders implements AutoCloseable {
                         .get(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 long latency = System.nanoTime() - t0;
                 synchronized (this) { // one lock for all readers: a read takes ~a round trip, so it is not contended
+                    LatencyRecorder rec = recorders.get(slot);
                     if (reply.getErrno() == 0) {
                         rec.record(latency);
                     } else {
@@ -91,7 +100,9 @@ final class LinearizableReaders implements AutoCloseable {
         long reads = 0;
         long failed = errors.get();
         long[] sorted;
+        long probes;
         synchronized (this) {
+            probes = primary.stateProbes() - probesBefore;
             for (LatencyRecorder r : recorders) {
                 reads += r.count();
                 failed += r.errors();
@@ -99,7 +110,7 @@ final class LinearizableReaders implements AutoCloseable {
             sorted = LatencyRecorder.sortedSamples(recorders);
         }
         return new Summary(reads, failed, LatencyRecorder.percentileMillis(sorted, 50),
-                LatencyRecorder.percentileMillis(sorted, 99), primary.stateProbes());
+                LatencyRecorder.percentileMillis(sorted, 99), probes);
     }
 
     String lastError() {

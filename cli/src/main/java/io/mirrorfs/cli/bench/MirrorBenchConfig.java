@@ -16,10 +16,12 @@ import java.time.Duration;
  *     fast as they can). Above the sync bandwidth the data lag grows without bound, by design.
  * @param readers concurrent linearizable getattr readers on the mirror (0 = none)
  * @param reportInterval how often a progress line is printed
+ * @param warmup how long the load and the readers run before the measurement starts (JIT compilation,
+ *     connections, the first Raft log segments), not reported
  */
 public record MirrorBenchConfig(Duration duration, Duration oneWayDelay, int writers, int blockSizeBytes,
                                 long bandwidthBytesPerSecond, long writeBytesPerSecond, int readers,
-                                Duration reportInterval) {
+                                Duration reportInterval, Duration warmup) {
     public static final int WRITERS_MAX = 256;
     public static final int READERS_MAX = 1024;
     public static final Duration DURATION_MAX = Duration.ofHours(24);
@@ -38,6 +40,8 @@ public record MirrorBenchConfig(Duration duration, Duration oneWayDelay, int wri
         require(writeBytesPerSecond >= 0, "--write-mib must be >= 0 (0 = as fast as the writers can)");
         require(readers >= 0 && readers <= READERS_MAX, "--readers must be in 0.." + READERS_MAX + ", got " + readers);
         require(!reportInterval.isNegative() && !reportInterval.isZero(), "the report interval must be > 0");
+        require(!warmup.isNegative() && warmup.compareTo(DURATION_MAX) <= 0,
+                "--warmup-seconds must be in 0.." + DURATION_MAX.toSeconds() + ", got " + warmup.toSeconds());
     }
 
     private static void require(boolean ok, String message) {
@@ -48,24 +52,25 @@ public record MirrorBenchConfig(Duration duration, Duration oneWayDelay, int wri
 
     /** From the command's units: seconds, milliseconds, MiB and MiB/s. */
     public static MirrorBenchConfig of(int seconds, int delayMillis, int writers, int blockMib, int bandwidthMib,
-                                       int writeMib, int readers) {
+                                       int writeMib, int readers, int warmupSeconds) {
         if (blockMib < 1 || blockMib > FsLimits.BLOCK_SIZE_BYTES_MAX >> 20) {
             throw new IllegalArgumentException("--block-mib must be in 1.." + (FsLimits.BLOCK_SIZE_BYTES_MAX >> 20)
                     + " (the volume's block size limit), got " + blockMib);
         }
         return new MirrorBenchConfig(Duration.ofSeconds(seconds), Duration.ofMillis(delayMillis), writers,
-                blockMib << 20, (long) bandwidthMib << 20, (long) writeMib << 20, readers, Duration.ofSeconds(5));
+                blockMib << 20, (long) bandwidthMib << 20, (long) writeMib << 20, readers, Duration.ofSeconds(5), Duration.ofSeconds(warmupSeconds));
     }
 
     public MirrorBenchConfig withReportInterval(Duration interval) {
         return new MirrorBenchConfig(duration, oneWayDelay, writers, blockSizeBytes, bandwidthBytesPerSecond,
-                writeBytesPerSecond, readers, interval);
+                writeBytesPerSecond, readers, interval, warmup);
     }
 
     String describe() {
         return String.format("delay %d ms one-way, sync bandwidth %s, %d writers, %d MiB blocks, block writes %s, "
-                        + "%d linearizable readers, %d s", oneWayDelay.toMillis(), mibPerSecond(bandwidthBytesPerSecond),
-                writers, blockSizeBytes >> 20, mibPerSecond(writeBytesPerSecond), readers, duration.toSeconds());
+                        + "%d linearizable readers, %d s measured after %d s warm-up", oneWayDelay.toMillis(),
+                mibPerSecond(bandwidthBytesPerSecond), writers, blockSizeBytes >> 20, mibPerSecond(writeBytesPerSecond),
+                readers, duration.toSeconds(), warmup.toSeconds());
     }
 
     private static String mibPerSecond(long bytes) {

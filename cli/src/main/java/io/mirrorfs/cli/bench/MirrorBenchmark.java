@@ -73,15 +73,25 @@ public final class MirrorBenchmark {
             LinearizableReaders readers = config.readers() == 0 ? null : new LinearizableReaders(regions.mirrorGroup,
                     regions.primaryGroup, BenchRegions.PRIMARY, config.oneWayDelay(), config.readers());
             try {
-                long start = System.nanoTime();
                 WriteLoad load = new WriteLoad(regions.primaryClient, regions.primaryStore, config, metaOpsPerSecond,
                         metadataLag, dataLag);
+                long start;
+                WriteLoad.Counts before;
                 try {
-                    progressUntil(start, load, readers, metadataLag, dataLag);
+                    warmUp();
+                    metadataLag.reset();
+                    dataLag.reset();
+                    if (readers != null) {
+                        readers.reset();
+                    }
+                    before = load.counts();
+                    start = System.nanoTime();
+                    progressUntil(start, load, before, readers, metadataLag, dataLag);
                 } finally {
                     load.close();
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
+                WriteLoad.Counts measured = load.counts().minus(before);
                 LinearizableReaders.Summary reads = null;
                 if (readers != null) {
                     readers.close();
@@ -89,8 +99,8 @@ public final class MirrorBenchmark {
                 }
                 drain(metadataLag, dataLag);
                 long now = System.nanoTime();
-                MirrorBenchResult result = new MirrorBenchResult(seconds, load.mutations(), load.blocksWritten(),
-                        load.errors(), metadataLag.summary(now), dataLag.summary(now), reads);
+                MirrorBenchResult result = new MirrorBenchResult(seconds, measured.mutations(), measured.blocks(),
+                        measured.errors(), metadataLag.summary(now), dataLag.summary(now), reads);
                 new MirrorBenchReport(config, out).summary(result, load.lastError(),
                         readers == null ? "" : readers.lastError(), regions.syncSourceRequests(),
                         poller.failures() == 0 ? "" : poller.failures() + " failed samples, last: " + poller.lastFailure());
@@ -103,8 +113,16 @@ public final class MirrorBenchmark {
         }
     }
 
-    private void progressUntil(long start, WriteLoad load, LinearizableReaders readers, LagTracker metadataLag,
-                               LagTracker dataLag) throws InterruptedException {
+    private void warmUp() throws InterruptedException {
+        if (!config.warmup().isZero()) {
+            out.println("warming up for " + config.warmup().toSeconds() + " s (not measured) ...");
+            out.flush();
+            TimeUnit.NANOSECONDS.sleep(config.warmup().toNanos()); // the warm-up is a length of time by definition
+        }
+    }
+
+    private void progressUntil(long start, WriteLoad load, WriteLoad.Counts before, LinearizableReaders readers,
+                               LagTracker metadataLag, LagTracker dataLag) throws InterruptedException {
         MirrorBenchReport report = new MirrorBenchReport(config, out);
         long end = start + config.duration().toNanos();
         long interval = config.reportInterval().toNanos();
@@ -118,7 +136,8 @@ public final class MirrorBenchmark {
             TimeUnit.NANOSECONDS.sleep(Math.max(1, wake - now)); // until the next progress line or the end
             now = System.nanoTime();
             if (now - nextReport >= 0 && now - end < 0) {
-                report.progress((now - start) / 1e9, load.mutations(), load.blocksWritten(), metadataLag.summary(now),
+                WriteLoad.Counts so = load.counts().minus(before);
+                report.progress((now - start) / 1e9, so.mutations(), so.blocks(), metadataLag.summary(now),
                         dataLag.summary(now), readers == null ? null : readers.summary());
                 nextReport += interval;
             }

@@ -66,16 +66,15 @@ final class WriteLoad implements AutoCloseable {
         }
     }
 
-    long mutations() {
-        return mutations.get();
+    /** Acknowledged mutations, committed blocks and failed operations so far. */
+    record Counts(long mutations, long blocks, long errors) {
+        Counts minus(Counts earlier) {
+            return new Counts(mutations - earlier.mutations, blocks - earlier.blocks, errors - earlier.errors);
+        }
     }
 
-    long blocksWritten() {
-        return blocksWritten.get();
-    }
-
-    long errors() {
-        return errors.get();
+    Counts counts() {
+        return new Counts(mutations.get(), blocksWritten.get(), errors.get());
     }
 
     String lastError() {

@@ -41,6 +41,23 @@ class LagTrackerTest {
     }
 
     @Test
+    void resetForgetsTheWarmUpIncludingWritesTheMirrorHasNotSeenYet() {
+        LagTracker t = new LagTracker();
+        t.primaryApplied(3, 0);
+        t.mirrorReached(3, 900 * MS); // a slow warm-up
+        t.primaryApplied(4, 950 * MS);
+        t.reset();
+        t.primaryApplied(4, 950 * MS); // a duplicate report of a warm-up index is still ignored
+        t.primaryApplied(5, 1_000 * MS);
+        t.mirrorReached(5, 1_020 * MS);
+
+        LagTracker.Summary s = t.summary(1_020 * MS);
+        assertThat(s.count()).isEqualTo(1);
+        assertThat(s.maxMillis()).isEqualTo(20.0);
+        assertThat(s.pending()).isZero();
+    }
+
+    @Test
     void pacerHandsOutPermitsAtItsRateAndCapsTheBacklog() {
         Pacer p = new Pacer(10, 0); // one per 100 ms
         assertThat(p.tryTake(0)).isTrue();
