@@ -15,6 +15,7 @@ import io.mirrorfs.store.StoreOptions;
 import io.mirrorfs.sync.BlockRef;
 import io.mirrorfs.sync.MirrorMetadata;
 import io.mirrorfs.sync.ReferencedBlocks;
+import io.mirrorfs.sync.RegionStores;
 import io.mirrorfs.sync.SyncDaemon;
 import io.mirrorfs.sync.SyncDaemonConfig;
 import io.mirrorfs.sync.SyncVerifier;
@@ -23,7 +24,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,6 +38,11 @@ import picocli.CommandLine.Option;
  * region either through the topology file ({@code --topology FILE --region NAME}: the region's meta
  * peers, group = region name, its store and its {@code sync:} address) or explicitly
  * ({@code --meta PEERS --store URI --region NAME [--group NAME]}).
+ *
+ * <p>With a topology, {@code start} copies from the store of the region the mirror follows now (its
+ * MirrorState.primary_region, re-read after a failover), so the region may be the file's primary: it
+ * idles while it is a primary and copies once it rejoins as a mirror. Without one, it copies from
+ * {@code --source-store} or the store the volume recorded at format.
  */
 @Command(name = "sync", mixinStandardHelpOptions = true,
         description = "Copy a mirror region's blocks from the primary's store and commit its data watermark.",
@@ -49,7 +57,8 @@ final class SyncCommand {
         @Option(names = "--topology", description = "The deployment's topology file (with --region).")
         Path topology;
 
-        @Option(names = "--region", required = true, description = "The mirror region's name.")
+        @Option(names = "--region", required = true, description = "The region's name (a mirror, or with --topology"
+                + " any region: sync idles while it is a primary).")
         String region;
 
         @Option(names = "--meta", description = "Without --topology: the mirror region's metadata peers ID=HOST:PORT,...")
@@ -61,7 +70,8 @@ final class SyncCommand {
         @Option(names = "--store", description = "Without --topology: the mirror region's object store URI.")
         String store;
 
-        @Option(names = "--source-store", description = "Copy from this store instead of the volume's recorded one (the primary's).")
+        @Option(names = "--source-store", description = "Copy from this store instead of the primary's: with --topology"
+                + " the store of the region followed now, else the volume's recorded one.")
         String sourceStore;
 
         @Option(names = "--rpc-timeout-seconds", defaultValue = "30", description = "Bound on each metadata call (default ${DEFAULT-VALUE}).")
@@ -79,11 +89,12 @@ final class SyncCommand {
                 }
                 Topology deployment = Topology.load(topology);
                 Region r = deployment.requireRegion(region);
-                if (r.isPrimary()) {
-                    throw new UsageException("region '" + region + "' is the primary in " + topology + "; sync runs on"
-                            + " mirror regions: " + deployment.mirrors().stream().map(Region::name).toList());
-                }
-                return new Target(region, r.group(), r.storeUri(), Optional.ofNullable(sourceStore), r.sync());
+                // The file's role is the initial one: a primary may be a mirror now (after a switchover),
+                // so it is accepted; the daemon idles while the region is a primary.
+                Map<String, String> stores = new LinkedHashMap<>();
+                deployment.regions().forEach(each -> stores.put(each.name(), each.storeUri()));
+                return new Target(region, r.group(), r.storeUri(), Optional.ofNullable(sourceStore), r.sync(),
+                        Optional.of(new RegionStores(stores, deployment.primary().name())));
             }
             if (meta == null || store == null) {
                 throw new UsageException("without --topology, --meta PEERS and --store URI are required (and --region NAME)");
@@ -94,7 +105,8 @@ final class SyncCommand {
             } catch (IllegalArgumentException e) {
                 throw new UsageException("--meta: " + e.getMessage());
             }
-            return new Target(region, metaGroup, store, Optional.ofNullable(sourceStore), Optional.empty());
+            return new Target(region, metaGroup, store, Optional.ofNullable(sourceStore), Optional.empty(),
+                    Optional.empty());
         }
 
         Duration rpcTimeout() {
@@ -102,8 +114,9 @@ final class SyncCommand {
         }
     }
 
+    /** @param regionStores every region's store (with a topology): the source follows the primary */
     record Target(String region, MetaGroup group, String storeUri, Optional<String> sourceStore,
-                  Optional<HostPort> syncAddress) {}
+                  Optional<HostPort> syncAddress, Optional<RegionStores> regionStores) {}
 
     /** Input that cannot work; reported in one line with exit code 2, nothing started. */
     static final class UsageException extends Exception {
@@ -177,6 +190,7 @@ final class SyncCommand {
                             Optional.ofNullable(metricsPort).map(InetSocketAddress::new));
             config = config.withTimings(address.rpcTimeout(), config.ackInterval(), config.progressInterval(),
                     config.waitPoll(), config.followBackoffMin(), config.followBackoffMax());
+            config = target.regionStores().map(config::withRegionStores).orElse(config);
             return target.sourceStore().map(config::withSourceStore).orElse(config);
         }
 
@@ -225,7 +239,10 @@ final class SyncCommand {
                     return MirrorfsCli.EXIT_FAILED;
                 }
                 VolumeInfo info = volume.get();
-                String sourceUri = target.sourceStore().orElse(info.getStoreUri());
+                // With a topology: the store of the region this mirror follows now (after a failover, not
+                // the original primary whose store the volume recorded).
+                String sourceUri = target.sourceStore().orElseGet(() -> target.regionStores()
+                        .flatMap(stores -> stores.storeOfPrimary(state.getPrimaryRegion())).orElse(info.getStoreUri()));
                 if (sourceUri.isEmpty()) {
                     return usage("sync verify", "volume '" + info.getVolume() + "' records no store: pass --source-store URI");
                 }

@@ -36,6 +36,13 @@ import org.slf4j.LoggerFactory;
  * <p>Restarts: {@link #start()} returns the index to resume from (last published watermark + 1); the
  * caller re-submits entries from there, and blocks already copied above the watermark are found by a
  * head at the target and not copied again. One thread submits; stats and waits are thread-safe.
+ *
+ * <p>Full pass ({@link #submitFullPass}): when the changelog no longer holds the resume index (the
+ * mirror bootstrapped), every block the namespace references is handed in at once under the primary
+ * index the namespace walk was consistent with, through the same copier, and the feed resumes above it.
+ *
+ * <p>A sink that refuses because the region is a primary now ({@link RegionIsPrimaryException}) is not
+ * retried on a timer: the daemon idles and calls {@link #republish()} once the region is a mirror again.
  */
 public final class BlockSyncService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BlockSyncService.class);
@@ -67,6 +74,10 @@ public final class BlockSyncService implements AutoCloseable {
     private long blocksUnverified;
     private long attemptsFailed;
     private String lastPublishError = "";
+    /** The running (or last) full pass: its consistent index, its size, and its blocks still to copy. */
+    private long fullPassIndex;
+    private long fullPassBlocksTotal;
+    private long fullPassBlocksLeft;
 
     public BlockSyncService(SyncConfig config, ObjectStore source, ObjectStore target, SliceLiveness liveness,
                             WatermarkSink sink, LongSupplier clockMillis) {
@@ -110,9 +121,7 @@ public final class BlockSyncService implements AutoCloseable {
     public void submit(long primaryIndex, LogEntry entry) throws InterruptedException {
         List<BlockRef> blocks = SliceBlocks.of(primaryIndex, entry, config.volume(), config.blockSizeBytes());
         synchronized (this) {
-            if (!started || closed) {
-                throw new IllegalStateException("sync service is " + (closed ? "closed" : "not started"));
-            }
+            checkOpen();
             if (primaryIndex <= highestSubmitted) {
                 return;
             }
@@ -121,6 +130,58 @@ public final class BlockSyncService implements AutoCloseable {
                 blocksLeftByIndex.put(primaryIndex, blocks.size());
             }
         }
+        enqueue(blocks, false);
+    }
+
+    /**
+     * Hands the service every block the namespace referenced at {@code consistentIndex} (a walk that
+     * started once the mirror had applied that index): they hold the watermark at {@code
+     * consistentIndex - 1} until all are copied, and the feed resumes at {@code consistentIndex + 1}.
+     * Blocks whose {@code primaryIndex} differs are re-tagged. If the region's index space went back
+     * below what was submitted (a bootstrap at an older snapshot), the newest submitted index goes back
+     * too, so entries above {@code consistentIndex} are not ignored as re-fed. Blocks while
+     * {@code pendingBlocksMax} blocks are in flight.
+     */
+    public void submitFullPass(long consistentIndex, List<BlockRef> referenced) throws InterruptedException {
+        if (consistentIndex <= 0) {
+            throw new IllegalArgumentException("a full pass needs the primary index it is consistent with, got "
+                    + consistentIndex);
+        }
+        List<BlockRef> blocks = new ArrayList<>(referenced.size());
+        for (BlockRef b : referenced) {
+            blocks.add(b.primaryIndex() == consistentIndex ? b : new BlockRef(consistentIndex, b.inode(),
+                    b.chunkIndex(), b.key(), b.sizeBytes(), b.crc32c(), b.crcKnown()));
+        }
+        synchronized (this) {
+            checkOpen();
+            if (consistentIndex < highestSubmitted) {
+                LOG.warn("full pass at primary index {} is below the newest index submitted ({}): the region's index"
+                        + " space went back (a bootstrap at an older snapshot); following resumes at {}",
+                        consistentIndex, highestSubmitted, consistentIndex + 1);
+                watermark = Math.min(watermark, consistentIndex);
+            }
+            highestSubmitted = consistentIndex;
+            if (!blocks.isEmpty()) {
+                blocksLeftByIndex.merge(consistentIndex, blocks.size(), Integer::sum);
+            }
+            fullPassIndex = consistentIndex;
+            fullPassBlocksTotal = blocks.size();
+            fullPassBlocksLeft = blocks.size();
+        }
+        LOG.info("full pass of volume {}: {} blocks referenced at primary index {}", config.volume(), blocks.size(),
+                consistentIndex);
+        enqueue(blocks, true);
+    }
+
+    private void checkOpen() {
+        assert Thread.holdsLock(this);
+        if (!started || closed) {
+            throw new IllegalStateException("sync service is " + (closed ? "closed" : "not started"));
+        }
+    }
+
+    /** Starts the copies of blocks already registered in blocksLeftByIndex, one permit each. */
+    private void enqueue(List<BlockRef> blocks, boolean fullPass) throws InterruptedException {
         InterruptedException interrupted = null;
         for (BlockRef block : blocks) {
             boolean permit = false;
@@ -130,11 +191,11 @@ public final class BlockSyncService implements AutoCloseable {
                     permit = true;
                 } catch (InterruptedException e) {
                     // Registered blocks must still run, or their index would hold the watermark forever;
-                    // the rest of this one slice goes without permits (bounded by one slice's blocks).
+                    // the rest go without permits (bounded by what was registered in this one call).
                     interrupted = e;
                 }
             }
-            CopyTask task = new CopyTask(block, clockMillis.getAsLong(), permit);
+            CopyTask task = new CopyTask(block, clockMillis.getAsLong(), permit, fullPass);
             synchronized (this) {
                 pending.add(task);
                 if (!block.crcKnown()) {
@@ -146,6 +207,23 @@ public final class BlockSyncService implements AutoCloseable {
         advance();
         if (interrupted != null) {
             throw interrupted;
+        }
+    }
+
+    /**
+     * Publishes the watermark again if it is above the published one: after the region was a primary for
+     * a while (publishing was refused then and is not retried on a timer).
+     */
+    public void republish() {
+        synchronized (this) {
+            if (closed || watermark <= published) {
+                return;
+            }
+        }
+        try {
+            timer.execute(this::publishIfAdvanced);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("watermark not republished: service closed");
         }
     }
 
@@ -193,7 +271,8 @@ public final class BlockSyncService implements AutoCloseable {
         return new SyncStats(watermark, published, highestSubmitted, highestSubmitted - watermark, heldBy(),
                 pending.size(), bytesPending, pending.isEmpty() ? 0 : Math.max(0, now - oldest), blocksCopied,
                 bytesCopied, blocksAlreadyPresent, blocksSkippedDeleted, blocksUnverified, attemptsFailed, poison,
-                lastPublishError);
+                lastPublishError, new SyncStats.FullPass(fullPassIndex, fullPassBlocksTotal - fullPassBlocksLeft,
+                        fullPassBlocksTotal));
     }
 
     /** Why the watermark is below the highest submitted index, in words for an operator. */
@@ -202,6 +281,9 @@ public final class BlockSyncService implements AutoCloseable {
             return "";
         }
         long index = blocksLeftByIndex.firstKey();
+        if (fullPassBlocksLeft > 0 && index == fullPassIndex) {
+            return fullPassProgress();
+        }
         CopyTask worst = null;
         for (CopyTask t : pending) {
             if (t.block.primaryIndex() == index && (worst == null || t.attempts > worst.attempts)) {
@@ -214,6 +296,12 @@ public final class BlockSyncService implements AutoCloseable {
         }
         return blocks + "; " + worst.block.objectKey() + (worst.poisonSinceMillis != 0 ? " is poison since "
                 + worst.poisonSinceMillis : " is retrying") + " after " + worst.attempts + " attempts: " + worst.lastError;
+    }
+
+    /** "full pass: N of M blocks", the words logs and status use for a running full pass. */
+    private String fullPassProgress() {
+        return "full pass: " + (fullPassBlocksTotal - fullPassBlocksLeft) + " of " + fullPassBlocksTotal
+                + " blocks (the namespace at primary index " + fullPassIndex + ")";
     }
 
     private void execute(CopyTask task) {
@@ -290,6 +378,13 @@ public final class BlockSyncService implements AutoCloseable {
                 LOG.info("poison block {} healed after {} attempts", task.block.objectKey(), task.attempts + 1);
             }
             long index = task.block.primaryIndex();
+            if (task.fullPass && index == fullPassIndex && fullPassBlocksLeft > 0) {
+                fullPassBlocksLeft--;
+                if (fullPassBlocksLeft == 0) {
+                    LOG.info("full pass of volume {} done: {} blocks referenced at primary index {} are in the"
+                            + " mirror's store", config.volume(), fullPassBlocksTotal, fullPassIndex);
+                }
+            }
             int left = blocksLeftByIndex.merge(index, -1, Integer::sum);
             assert left >= 0;
             if (left == 0) {
@@ -337,13 +432,25 @@ public final class BlockSyncService implements AutoCloseable {
                     published = target;
                     lastPublishError = "";
                 }
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("publishing data watermark {} failed; retrying in {}", target, PUBLISH_RETRY, e);
+            } catch (RegionIsPrimaryException e) {
+                // Not an error to retry every second: the daemon idles and calls republish() on rejoin.
+                LOG.debug("data watermark {} not published: {}", target, e.getMessage());
                 synchronized (this) {
+                    lastPublishError = e.getMessage();
+                }
+            } catch (IOException | RuntimeException e) {
+                boolean repeated;
+                synchronized (this) {
+                    repeated = lastPublishError.equals(e.toString());
                     lastPublishError = e.toString();
                     if (closed) {
                         return;
                     }
+                }
+                if (repeated) {
+                    LOG.warn("publishing data watermark {} failed again ({}); retrying in {}", target, e, PUBLISH_RETRY);
+                } else {
+                    LOG.warn("publishing data watermark {} failed; retrying in {}", target, PUBLISH_RETRY, e);
                 }
                 try {
                     timer.schedule(this::publishIfAdvanced, PUBLISH_RETRY.toMillis(), TimeUnit.MILLISECONDS);
@@ -392,6 +499,8 @@ public final class BlockSyncService implements AutoCloseable {
                 synchronized (this) {
                     published = target;
                 }
+            } catch (RegionIsPrimaryException e) {
+                LOG.info("final data watermark {} not published: {}", target, e.getMessage());
             } catch (IOException | RuntimeException e) {
                 LOG.warn("final publish of data watermark {} failed; the next start redoes the blocks above {}",
                         target, published, e);
@@ -403,14 +512,17 @@ public final class BlockSyncService implements AutoCloseable {
         final BlockRef block;
         final long submittedMillis;
         final boolean holdsPermit;
+        /** Part of a full pass (counted in its progress) rather than of one changelog entry. */
+        final boolean fullPass;
         int attempts;
         String lastError = "";
         long poisonSinceMillis;
 
-        CopyTask(BlockRef block, long submittedMillis, boolean holdsPermit) {
+        CopyTask(BlockRef block, long submittedMillis, boolean holdsPermit, boolean fullPass) {
             this.block = block;
             this.submittedMillis = submittedMillis;
             this.holdsPermit = holdsPermit;
+            this.fullPass = fullPass;
         }
 
         @Override

@@ -21,11 +21,26 @@ import org.slf4j.LoggerFactory;
  * node of the region serves it; a failed or ended session moves to the next node after a capped
  * exponential backoff (reset once a session delivers entries), and every session resumes from what
  * the sync has already been handed, so an entry is never skipped (the sync ignores re-fed ones).
+ *
+ * <p>{@link #run()} returns, rather than retrying, when the entries sync needs are no longer retained
+ * (OUT_OF_RANGE: the region bootstrapped, or trimmed past the resume index): the daemon then runs a
+ * full pass. It also returns when the daemon asks it to {@link #yieldToDaemon() yield} (the region's
+ * role or primary changed).
  */
 final class ChangelogFeed {
     private static final Logger LOG = LoggerFactory.getLogger(ChangelogFeed.class);
     /** The mirror name sync follows (and acks) as: the region's retention keeps what it has not acked. */
     static final String MIRROR_NAME = "sync";
+
+    /** Why {@link #run()} returned. */
+    enum Outcome {
+        /** {@link #close()} was called (or the thread was interrupted). */
+        CLOSED,
+        /** The region's changelog no longer holds the resume index: only a full pass can catch up. */
+        BEHIND_RETAINED,
+        /** The daemon asked the feed to stop following for now ({@link #yieldToDaemon()}). */
+        YIELDED
+    }
 
     /** Where entries go: the block sync service. */
     interface Consumer {
@@ -43,6 +58,8 @@ final class ChangelogFeed {
     private final Duration backoffMax;
     private final Object pauseLock = new Object();
     private volatile boolean closed;
+    /** Set by {@link #yieldToDaemon()}, consumed when run() returns YIELDED (so a yield before run() is not lost). */
+    private volatile boolean yieldRequested;
     private volatile Context.CancellableContext session;
     private volatile String connectedTo = "";
     private volatile String lastError = "";
@@ -58,12 +75,18 @@ final class ChangelogFeed {
         this.backoffMax = backoffMax;
     }
 
-    /** Follows until {@link #close()}; returns only then (or when interrupted). */
-    void run() {
+    /** Follows until closed, until the resume index is no longer retained, or until asked to yield. */
+    Outcome run() {
         List<MetaPeer> peers = channels.peers();
         int next = 0;
         long backoffMillis = backoffMin.toMillis();
+        Outcome outcome = Outcome.CLOSED;
         while (!closed) {
+            if (yieldRequested) {
+                yieldRequested = false;
+                outcome = Outcome.YIELDED;
+                break;
+            }
             MetaPeer peer = peers.get(next % peers.size());
             long before = lastIndexReceived;
             try {
@@ -74,16 +97,26 @@ final class ChangelogFeed {
                 if (closed) {
                     break;
                 }
+                if (yieldRequested && e.getStatus().getCode() == Status.Code.CANCELLED) {
+                    continue; // our own cancellation: the loop head returns YIELDED
+                }
                 lastError = describe(peer, e.getStatus());
-                boolean operatorNeeded = e.getStatus().getCode() == Status.Code.OUT_OF_RANGE
-                        || e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT;
-                if (operatorNeeded) {
+                if (e.getStatus().getCode() == Status.Code.OUT_OF_RANGE) {
+                    LOG.info("sync of region '{}': {}", region, lastError);
+                    outcome = Outcome.BEHIND_RETAINED;
+                    connectedTo = "";
+                    break;
+                }
+                if (e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
                     LOG.error("sync of region '{}': {}", region, lastError);
                 } else {
                     LOG.warn("sync of region '{}': {}; trying the next node in {} ms", region, lastError, backoffMillis);
                 }
             }
             connectedTo = "";
+            if (yieldRequested) {
+                continue;
+            }
             if (lastIndexReceived > before) {
                 backoffMillis = backoffMin.toMillis();
             }
@@ -93,7 +126,10 @@ final class ChangelogFeed {
             }
             backoffMillis = Math.min(backoffMillis * 2, backoffMax.toMillis());
         }
-        LOG.info("sync of region '{}' stopped following its changelog at primary index {}", region, lastIndexReceived);
+        connectedTo = "";
+        LOG.info("sync of region '{}' stopped following its changelog at primary index {} ({})", region,
+                lastIndexReceived, outcome);
+        return outcome;
     }
 
     private void followOnce(MetaPeer peer) throws InterruptedException {
@@ -102,7 +138,7 @@ final class ChangelogFeed {
         session = context;
         Context previous = context.attach();
         try {
-            if (closed) {
+            if (closed || yieldRequested) {
                 return;
             }
             FollowRequest request = FollowRequest.newBuilder().setVolume(volume).setFromIndex(from)
@@ -131,8 +167,7 @@ final class ChangelogFeed {
                 + (status.getCause() != null ? " (" + status.getCause().getMessage() + ")" : "");
         return switch (status.getCode()) {
             case OUT_OF_RANGE -> "the region's changelog no longer holds the entries sync needs (" + detail
-                    + "); blocks of the trimmed entries were never checked: run `mirrorfs sync verify --repair`"
-                    + " for this region, then raise the region's changelog retention";
+                    + "): the region bootstrapped or trimmed past them; a full pass over the namespace catches up";
             case INVALID_ARGUMENT -> "node " + peer + " refused the changelog stream: " + detail;
             case UNAVAILABLE -> "node " + peer + " is unreachable (" + detail + ")";
             default -> "changelog stream from node " + peer + " failed: " + status.getCode() + " " + detail;
@@ -143,7 +178,7 @@ final class ChangelogFeed {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         synchronized (pauseLock) {
             long left;
-            while (!closed && (left = deadline - System.nanoTime()) > 0) {
+            while (!closed && !yieldRequested && (left = deadline - System.nanoTime()) > 0) {
                 try {
                     TimeUnit.NANOSECONDS.timedWait(pauseLock, left);
                 } catch (InterruptedException e) {
@@ -165,6 +200,21 @@ final class ChangelogFeed {
 
     long lastIndexReceived() {
         return lastIndexReceived;
+    }
+
+    /**
+     * Ends the current stream and makes {@link #run()} return YIELDED (now, or at once when next called
+     * if it is not running), so the daemon can look at the region again (role, primary, bootstrap).
+     */
+    void yieldToDaemon() {
+        yieldRequested = true;
+        synchronized (pauseLock) {
+            pauseLock.notifyAll();
+        }
+        Context.CancellableContext current = session;
+        if (current != null) {
+            current.cancel(null);
+        }
     }
 
     /** Ends the current stream and the loop (the caller joins the thread running {@link #run()}). */

@@ -90,8 +90,8 @@ public final class MirrorMetadata {
                 .setSetDataWatermark(SetDataWatermarkOp.newBuilder().setDataWatermark(watermark)).build();
         MetaReply reply = await("SetDataWatermarkOp", client.mutate(request));
         if (reply.getErrno() == Errno.EROFS.code()) {
-            throw new IOException("metadata group '" + groupName + "' refused the data watermark (EROFS): it is a"
-                    + " primary now, and sync only runs on mirror regions");
+            throw new RegionIsPrimaryException("metadata group '" + groupName + "' refused the data watermark"
+                    + " (EROFS): it is a primary now, and sync only copies on mirror regions");
         }
         if (reply.getErrno() != 0) {
             throw new IOException("metadata group '" + groupName + "' refused data watermark " + watermark + ": "

@@ -23,19 +23,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running sync service of one mirror region (DESIGN §4), what {@code mirrorfs sync start} runs:
+ * The running sync service of one mirror region (DESIGN §4, §5), what {@code mirrorfs sync start} runs:
  * <ol>
- *   <li>waits until the mirror's metadata answers and is formatted (its first mirrored entry), and
- *       refuses a region whose group is a primary;</li>
- *   <li>opens the source store (the volume's recorded store, i.e. the primary's, unless overridden) and
- *       starts a {@link BlockSyncService} whose watermark is committed into the mirror's own group
- *       ({@link MetadataWatermarkSink}) and which asks the mirror's metadata whether a block missing at
+ *   <li>waits until the region's metadata answers and is formatted (its first mirrored entry);</li>
+ *   <li>starts a {@link BlockSyncService} whose watermark is committed into the region's own group
+ *       ({@link MetadataWatermarkSink}) and which asks the region's metadata whether a block missing at
  *       the source was deleted ({@link MetadataSliceLiveness});</li>
- *   <li>follows the region's own changelog from the resume index ({@link ChangelogFeed}), acks the
- *       published watermark to it ({@link ChangelogAcker}), and logs progress.</li>
+ *   <li>then, in a loop that looks at the region's state each time round:
+ *     <ul>
+ *       <li>a <b>primary</b> region (promoted, or primary in the topology file) has nothing to copy: the
+ *           daemon idles, says so once, and asks again every {@code rolePoll};</li>
+ *       <li>a mirror copies from the store of the region it follows ({@link SourceSelector}; re-chosen
+ *           when a failover re-points it), following its own changelog from the resume index
+ *           ({@link ChangelogFeed}) and acking the published watermark to it ({@link ChangelogAcker});</li>
+ *       <li>when the changelog no longer holds the resume index (the region bootstrapped from a
+ *           snapshot, or trimmed past it), a {@link FullPass} copies what the namespace references and
+ *           following resumes above the index the walk was consistent with.</li>
+ *     </ul></li>
  * </ol>
- * Status is served as SyncAdmin gRPC and as Prometheus text when addresses are configured. The daemon
- * closes the stores it opened, never the target it was given.
+ * While following, a watch every {@code rolePoll} makes the feed yield when the role, the followed
+ * region, or the index space changed. Status is served as SyncAdmin gRPC and as Prometheus text when
+ * addresses are configured. The daemon closes the stores it opened, never the target it was given.
  */
 public final class SyncDaemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SyncDaemon.class);
@@ -49,11 +57,20 @@ public final class SyncDaemon implements AutoCloseable {
         ObjectStore open(String uri) throws IOException;
     }
 
-    public enum Phase { WAITING_FOR_METADATA, WAITING_FOR_FORMAT, SYNCING, FAILED, CLOSED }
+    /**
+     * What the daemon is doing. SYNCING: following the changelog (a full pass's copies may still run);
+     * FULL_PASS: walking the namespace; PRIMARY_IDLE: the region is a primary, nothing to copy;
+     * WAITING_FOR_SOURCE: no store to copy from (status says why).
+     */
+    public enum Phase {
+        WAITING_FOR_METADATA, WAITING_FOR_FORMAT, SYNCING, FULL_PASS, PRIMARY_IDLE, WAITING_FOR_SOURCE, FAILED, CLOSED
+    }
 
     private final SyncDaemonConfig config;
     private final ObjectStore target;
     private final StoreOpener opener;
+    private final SourceSelector selector;
+    private final SwitchableStore source = new SwitchableStore();
     private final RegionChannels channels;
     private final ScheduledExecutorService ticker;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -61,23 +78,27 @@ public final class SyncDaemon implements AutoCloseable {
     private MetricsHttpServer metricsServer;
     private Thread runner;
 
-    // Set by the runner thread once known; read by status calls.
+    // Set by the runner thread once known; read by status calls and the ticker.
     private volatile Phase phase = Phase.WAITING_FOR_METADATA;
     private volatile String waitingFor = "";
     private volatile String failure = "";
     private volatile String volume = "";
     private volatile String sourceUri = "";
+    /** The region whose store is the source (topology mode), or "" when not chosen by region. */
+    private volatile String sourceRegion = "";
     private volatile RaftMetadataClient client;
-    private volatile ObjectStore source;
+    private volatile MirrorMetadata mirror;
     private volatile BlockSyncService sync;
     private volatile ChangelogFeed feed;
     private volatile ChangelogAcker acker;
     private volatile boolean closed;
+    private String lastLogged = "";
 
     private SyncDaemon(SyncDaemonConfig config, ObjectStore target, StoreOpener opener) {
         this.config = config;
         this.target = target;
         this.opener = opener;
+        this.selector = new SourceSelector(config.sourceStoreUri(), config.regionStores());
         this.channels = new RegionChannels(config.mirrorGroup());
         this.ticker = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("sync-ticker-" + config.region()).factory());
@@ -116,26 +137,24 @@ public final class SyncDaemon implements AutoCloseable {
         }
         if (config.metricsAddress().isPresent()) {
             metricsServer = MetricsHttpServer.start(config.metricsAddress().get(),
-                    () -> SyncStatusReport.prometheus(status(), phase == Phase.SYNCING));
+                    () -> SyncStatusReport.prometheus(status(), copying()));
             LOG.info("sync of region '{}' serves Prometheus metrics on http://{}:{}{}", config.region(),
                     config.metricsAddress().get().getHostString(), metricsServer.port(), MetricsHttpServer.PATH);
         }
+    }
+
+    private boolean copying() {
+        Phase now = phase;
+        return now == Phase.SYNCING || now == Phase.FULL_PASS;
     }
 
     private void run() {
         try {
             client = RaftMetadataClient.connect(config.mirrorGroup(), MetadataClientOptions.defaults()
                     .withDeadline(config.rpcTimeout()).withRaftClients(1));
-            MirrorMetadata mirror = new MirrorMetadata(client, config.mirrorGroup().name(), config.rpcTimeout());
-            VolumeInfo info = awaitFormattedMirror(mirror);
+            mirror = new MirrorMetadata(client, config.mirrorGroup().name(), config.rpcTimeout());
+            VolumeInfo info = awaitFormatted(mirror);
             volume = info.getVolume();
-            String uri = config.sourceStoreUri().orElse(info.getStoreUri());
-            if (uri.isEmpty()) {
-                throw new SyncRefusedException("volume '" + volume + "' records no store URI, so sync does not know"
-                        + " where to copy from: pass --source-store URI (the primary region's store)");
-            }
-            sourceUri = uri;
-            source = opener.open(uri);
             SyncConfig syncConfig = config.copy().toSyncConfig(volume, info.getBlockSizeBytes());
             BlockSyncService service = new BlockSyncService(syncConfig, source, target,
                     new MetadataSliceLiveness(mirror), new MetadataWatermarkSink(mirror), System::currentTimeMillis);
@@ -154,22 +173,141 @@ public final class SyncDaemon implements AutoCloseable {
             }, config.followBackoffMin(), config.followBackoffMax());
             acker = new ChangelogAcker(channels, volume, config.region(), service::publishedWatermark, config.rpcTimeout());
             scheduleTicks();
-            phase = Phase.SYNCING;
-            LOG.info("sync of region '{}' (volume '{}') copies {} -> {} from primary index {}", config.region(), volume,
-                    uri, target.uri(), resume);
-            if (!closed) {
-                feed.run();
-            }
+            LOG.info("sync of region '{}' (volume '{}') into {} resumes from primary index {}", config.region(), volume,
+                    target.uri(), resume);
+            syncLoop(service, info);
         } catch (InterruptedIOException e) {
             LOG.debug("sync of region '{}' interrupted while starting", config.region());
         } catch (InterruptedException e) {
             LOG.debug("sync of region '{}' interrupted", config.region());
-        } catch (SyncRefusedException e) {
-            fail(e.getMessage(), null);
         } catch (IOException | RuntimeException e) {
             fail(e.getMessage(), e);
         } finally {
             stopped.countDown();
+        }
+    }
+
+    /** Looks at the region, then idles, walks or follows; again until closed. */
+    private void syncLoop(BlockSyncService service, VolumeInfo info) throws InterruptedException {
+        boolean fullPassNeeded = false;
+        boolean wasIdle = false;
+        FullPass fullPass = new FullPass(config.region(), mirror, volume, info.getBlockSizeBytes());
+        while (!closed) {
+            try {
+                MirrorState state = mirror.mirrorState();
+                if ("PRIMARY".equals(state.getRole())) {
+                    idleWhilePrimary(state);
+                    wasIdle = true;
+                    continue;
+                }
+                if (wasIdle) {
+                    wasIdle = false;
+                    LOG.info("region '{}' is a mirror again (epoch {}, following '{}'): sync resumes", config.region(),
+                            state.getEpoch(), state.getPrimaryRegion());
+                    service.republish();
+                }
+                if (state.getBootstrapRequired()) {
+                    // Its namespace is being replaced: the changelog sync followed no longer applies.
+                    fullPassNeeded = true;
+                    await(Phase.WAITING_FOR_METADATA, "region '" + config.region() + "' is bootstrapping from its"
+                            + " primary: a full pass follows once it is done", config.waitPoll());
+                    continue;
+                }
+                if (state.getPrimaryIndex() < service.highestSubmitted()) {
+                    fullPassNeeded = true; // the index space went back: entries above it are new ones
+                }
+                chooseSource(state, info);
+                if (fullPassNeeded) {
+                    phase = Phase.FULL_PASS;
+                    fullPassNeeded = !fullPass.run(service, index -> waitingFor = "full pass: walking the namespace"
+                            + " at primary index " + index);
+                    waitingFor = "";
+                    continue;
+                }
+                phase = Phase.SYNCING;
+                waitingFor = "";
+                lastLogged = "";
+                if (feed.run() == ChangelogFeed.Outcome.BEHIND_RETAINED) {
+                    fullPassNeeded = true;
+                }
+            } catch (SourceSelector.SourceUnknownException e) {
+                await(Phase.WAITING_FOR_SOURCE, "region '" + config.region() + "' has no store to copy from: "
+                        + e.getMessage(), config.rolePoll());
+            } catch (InterruptedIOException e) {
+                throw new InterruptedException(e.getMessage());
+            } catch (IOException e) {
+                await(phase == Phase.FULL_PASS ? Phase.FULL_PASS : Phase.WAITING_FOR_METADATA, "region '"
+                        + config.region() + "': " + e.getMessage(), config.waitPoll());
+            }
+        }
+    }
+
+    private void idleWhilePrimary(MirrorState state) throws InterruptedException {
+        String note = "region '" + config.region() + "' is primary now: nothing to copy (epoch " + state.getEpoch()
+                + ")";
+        if (phase != Phase.PRIMARY_IDLE) {
+            LOG.info("{}; asking again every {} ms whether it is a mirror", note, config.rolePoll().toMillis());
+            lastLogged = note;
+        }
+        phase = Phase.PRIMARY_IDLE;
+        waitingFor = note;
+        pause(config.rolePoll());
+    }
+
+    /** Records what the daemon waits for (logged once per distinct reason) and pauses before looking again. */
+    private void await(Phase waitingPhase, String reason, Duration poll) throws InterruptedException {
+        phase = waitingPhase;
+        waitingFor = reason;
+        if (!reason.equals(lastLogged)) {
+            LOG.info("{}", reason);
+            lastLogged = reason;
+        }
+        pause(poll);
+    }
+
+    private void pause(Duration poll) throws InterruptedException {
+        if (!closed) {
+            Thread.sleep(poll.toMillis()); // a poll interval, not a wait for something to settle
+        }
+    }
+
+    /**
+     * Opens the store to copy from if it is not the one in use (first time, or the mirror now follows
+     * another region), and swaps it in under the copier.
+     */
+    private void chooseSource(MirrorState state, VolumeInfo info)
+            throws IOException, SourceSelector.SourceUnknownException {
+        SourceSelector.Choice choice = selector.choose(state, info.getStoreUri());
+        String region = config.regionStores().map(s -> s.followed(state.getPrimaryRegion())).orElse("");
+        if (choice.uri().equals(sourceUri) && source.current() != null) {
+            sourceRegion = region;
+            return;
+        }
+        ObjectStore opened = opener.open(choice.uri());
+        if (opened.uri().equals(target.uri())) {
+            closeQuietly(opened);
+            throw new SourceSelector.SourceUnknownException("the source chosen (" + choice.why() + ") is this"
+                    + " region's own store " + target.uri() + ": pass --topology FILE so sync copies from the"
+                    + " primary it follows, or --source-store URI");
+        }
+        ObjectStore previous = source.switchTo(opened);
+        String was = sourceUri;
+        sourceUri = choice.uri();
+        sourceRegion = region;
+        if (previous == null) {
+            LOG.info("sync of region '{}' copies from {} ({})", config.region(), opened.uri(), choice.why());
+        } else {
+            LOG.info("sync of region '{}' now copies from {} ({}); was {}", config.region(), opened.uri(),
+                    choice.why(), was);
+            closeQuietly(previous);
+        }
+    }
+
+    private static void closeQuietly(ObjectStore store) {
+        try {
+            store.close();
+        } catch (IOException e) {
+            LOG.warn("closing store {} failed", store.uri(), e);
         }
     }
 
@@ -179,56 +317,32 @@ public final class SyncDaemon implements AutoCloseable {
         }
         failure = message;
         phase = Phase.FAILED;
-        if (unexpected == null) {
-            LOG.error("sync of region '{}' refused to run: {}", config.region(), message);
-        } else {
-            LOG.error("sync of region '{}' stopped: {}", config.region(), message, unexpected);
-        }
+        LOG.error("sync of region '{}' stopped: {}", config.region(), message, unexpected);
     }
 
     /**
      * Polls until the group answers and has a volume. A mirror is formatted by its first mirrored entry
-     * (the primary's FormatOp), which can take a while on a fresh deployment, hence the wait.
+     * (the primary's FormatOp), which can take a while on a fresh deployment, hence the wait. A primary
+     * is formatted too: the loop then idles while it is one.
      */
-    private VolumeInfo awaitFormattedMirror(MirrorMetadata mirror)
-            throws InterruptedException, SyncRefusedException {
-        String lastLogged = "";
+    private VolumeInfo awaitFormatted(MirrorMetadata metadata) throws InterruptedException {
         while (!closed) {
-            String waiting;
             try {
-                MirrorState state = mirror.mirrorState();
-                refuseIfPrimary(state);
-                Optional<VolumeInfo> info = mirror.volume();
+                Optional<VolumeInfo> info = metadata.volume();
                 if (info.isPresent()) {
-                    refuseIfPrimary(mirror.mirrorState()); // a group formatted directly is a primary
                     return info.get();
                 }
-                phase = Phase.WAITING_FOR_FORMAT;
-                waiting = "waiting for region '" + config.region() + "' to be formatted (its first mirrored entry"
-                        + " from the primary): is its metadata following the primary?";
+                await(Phase.WAITING_FOR_FORMAT, "waiting for region '" + config.region() + "' to be formatted (its"
+                        + " first mirrored entry from the primary): is its metadata following the primary?",
+                        config.waitPoll());
+            } catch (InterruptedIOException e) {
+                throw new InterruptedException(e.getMessage());
             } catch (IOException e) {
-                if (e instanceof InterruptedIOException) {
-                    throw new InterruptedException(e.getMessage());
-                }
-                phase = Phase.WAITING_FOR_METADATA;
-                waiting = "waiting for the metadata group '" + config.mirrorGroup() + "' of region '" + config.region()
-                        + "' to answer: " + e.getMessage();
+                await(Phase.WAITING_FOR_METADATA, "waiting for the metadata group '" + config.mirrorGroup()
+                        + "' of region '" + config.region() + "' to answer: " + e.getMessage(), config.waitPoll());
             }
-            waitingFor = waiting;
-            if (!waiting.equals(lastLogged)) {
-                LOG.info("{}", waiting);
-                lastLogged = waiting;
-            }
-            Thread.sleep(config.waitPoll().toMillis()); // a poll interval, not a wait for something to settle
         }
         throw new InterruptedException("closed");
-    }
-
-    private void refuseIfPrimary(MirrorState state) throws SyncRefusedException {
-        if ("PRIMARY".equals(state.getRole())) {
-            throw new SyncRefusedException("region '" + config.region() + "' is a primary (epoch " + state.getEpoch()
-                    + "): sync runs on mirror regions, copying from the primary's store into the mirror's");
-        }
     }
 
     private void scheduleTicks() {
@@ -236,9 +350,47 @@ public final class SyncDaemon implements AutoCloseable {
         ticker.scheduleWithFixedDelay(this::ackQuietly, ack, ack, TimeUnit.MILLISECONDS);
         long progress = config.progressInterval().toMillis();
         ticker.scheduleWithFixedDelay(new ProgressLog(), progress, progress, TimeUnit.MILLISECONDS);
+        long role = config.rolePoll().toMillis();
+        ticker.scheduleWithFixedDelay(this::watchRegion, role, role, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * While following: makes the feed yield to the loop when the region is no longer what it was
+     * following as (a primary now, bootstrapping, its index space went back, or following another
+     * region whose store is the source), so the loop idles, walks, or switches the source.
+     */
+    private void watchRegion() {
+        if (phase != Phase.SYNCING) {
+            return;
+        }
+        MirrorState state;
+        try {
+            state = mirror.mirrorState();
+        } catch (IOException e) {
+            LOG.debug("sync of region '{}': role check failed: {}", config.region(), e.getMessage());
+            return; // the feed reports an unreachable region itself
+        }
+        String why = null;
+        if ("PRIMARY".equals(state.getRole())) {
+            why = "the region is primary now";
+        } else if (state.getBootstrapRequired()) {
+            why = "the region is bootstrapping";
+        } else if (state.getPrimaryIndex() < sync.highestSubmitted()) {
+            why = "the region's primary index went back to " + state.getPrimaryIndex();
+        } else if (selector.followsThePrimary() && config.regionStores().isPresent()
+                && !config.regionStores().get().followed(state.getPrimaryRegion()).equals(sourceRegion)) {
+            why = "the region follows '" + config.regionStores().get().followed(state.getPrimaryRegion()) + "' now";
+        }
+        if (why != null && phase == Phase.SYNCING) {
+            LOG.info("sync of region '{}' stops following its changelog: {}", config.region(), why);
+            feed.yieldToDaemon();
+        }
     }
 
     private void ackQuietly() {
+        if (phase == Phase.PRIMARY_IDLE) {
+            return; // a primary's retention is held by its mirrors, not by this service
+        }
         try {
             acker.ackAll();
         } catch (RuntimeException e) {
@@ -256,6 +408,9 @@ public final class SyncDaemon implements AutoCloseable {
 
         @Override
         public void run() {
+            if (!copying()) {
+                return; // waiting and idle phases log their reason when it changes
+            }
             SyncStats s = sync.stats();
             long now = System.nanoTime();
             double seconds = Math.max(1e-3, (now - lastNanos) / 1e9);
@@ -271,10 +426,12 @@ public final class SyncDaemon implements AutoCloseable {
             }
             quietTicks = 0;
             LOG.info("sync of region '{}': watermark {} (published {}), newest {}, pending {} blocks / {} MiB (oldest {} s),"
-                            + " copied {} blocks at {} MiB/s, poison {}{}{}", config.region(), s.watermark(),
+                            + " copied {} blocks at {} MiB/s, poison {}{}{}{}", config.region(), s.watermark(),
                     s.publishedWatermark(), s.highestSubmitted(), s.blocksPending(),
                     String.format("%.1f", s.bytesPending() / (double) (1 << 20)), s.oldestPendingAgeMillis() / 1000,
                     s.blocksCopied(), String.format("%.2f", mibPerSecond), s.poison().size(),
+                    s.fullPass().running() ? "; full pass: " + s.fullPass().blocksDone() + " of "
+                            + s.fullPass().blocksTotal() + " blocks" : "",
                     s.watermarkHeldBy().isEmpty() ? "" : "; held by: " + s.watermarkHeldBy(),
                     feed.connectedTo().isEmpty() ? "; not connected: " + feed.lastError() : "");
         }
@@ -286,15 +443,25 @@ public final class SyncDaemon implements AutoCloseable {
                 .setSourceStore(sourceUri).setTargetStore(target.uri());
         BlockSyncService service = sync;
         Phase now = phase;
+        String note = waitingFor;
         if (now == Phase.FAILED) {
-            reply.setLastError(failure).setWatermarkHeldBy("sync stopped: " + failure);
-        } else if (service == null) {
-            reply.setLastError(waitingFor).setWatermarkHeldBy(waitingFor.isEmpty() ? "starting" : waitingFor);
+            return reply.setLastError(failure).setWatermarkHeldBy("sync stopped: " + failure).build();
         }
         if (service == null) {
-            return reply.build();
+            return reply.setLastError(note).setWatermarkHeldBy(note.isEmpty() ? "starting" : note).build();
         }
         SyncStatusReply built = SyncStatusReport.reply(reply, service.stats());
+        switch (now) {
+            case PRIMARY_IDLE:
+                // Not an error: a publish refused while the role changed is history once idle.
+                return built.toBuilder().setWatermarkHeldBy(note).clearLastError().build();
+            case WAITING_FOR_METADATA, WAITING_FOR_FORMAT, WAITING_FOR_SOURCE:
+                return built.toBuilder().setWatermarkHeldBy(note).setLastError(note).build();
+            case FULL_PASS:
+                return note.isEmpty() ? built : built.toBuilder().setWatermarkHeldBy(note).build();
+            default:
+                break;
+        }
         ChangelogFeed f = feed;
         if (built.getLastError().isEmpty() && f != null && f.connectedTo().isEmpty() && !f.lastError().isEmpty()) {
             return built.toBuilder().setLastError(f.lastError()).build();
@@ -374,23 +541,11 @@ public final class SyncDaemon implements AutoCloseable {
         if (client != null) {
             client.close();
         }
-        ObjectStore opened = source;
-        if (opened != null) {
-            try {
-                opened.close();
-            } catch (IOException e) {
-                LOG.warn("closing source store {} failed", opened.uri(), e);
-            }
+        try {
+            source.close();
+        } catch (IOException e) {
+            LOG.warn("closing source store {} failed", sourceUri, e);
         }
         LOG.info("sync of region '{}' stopped", config.region());
-    }
-
-    /** Sync cannot run for this region as configured: an operator has to change something. */
-    static final class SyncRefusedException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        SyncRefusedException(String message) {
-            super(message);
-        }
     }
 }

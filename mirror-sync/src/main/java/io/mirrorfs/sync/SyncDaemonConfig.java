@@ -18,11 +18,16 @@ import java.util.Optional;
  * @param ackInterval     how often the region's changelog is told the published watermark
  * @param progressInterval how often progress is logged (when something changed)
  * @param waitPoll        how often an unformatted or unreachable mirror is asked again
+ * @param regionStores    every region's store (from the topology): the source is then the store of the
+ *                        region the mirror follows now; empty = {@code sourceStoreUri} or the recorded one
+ * @param rolePoll        how often the region's role and followed primary are checked (and how often an
+ *                        idle primary region is asked whether it is a mirror again)
  */
 public record SyncDaemonConfig(String region, MetaGroup mirrorGroup, Optional<String> sourceStoreUri,
                                Optional<InetSocketAddress> statusAddress, Optional<InetSocketAddress> metricsAddress,
                                Copy copy, Duration rpcTimeout, Duration ackInterval, Duration progressInterval,
-                               Duration waitPoll, Duration followBackoffMin, Duration followBackoffMax) {
+                               Duration waitPoll, Duration followBackoffMin, Duration followBackoffMax,
+                               Optional<RegionStores> regionStores, Duration rolePoll) {
 
     /** The copy settings of {@link SyncConfig} that do not depend on the volume. */
     public record Copy(int parallelism, int pendingBlocksMax, long bandwidthBytesPerSecond, int attemptsBeforePoison,
@@ -61,7 +66,7 @@ public record SyncDaemonConfig(String region, MetaGroup mirrorGroup, Optional<St
             throw new IllegalArgumentException("region name is required");
         }
         for (Duration d : new Duration[] {rpcTimeout, ackInterval, progressInterval, waitPoll, followBackoffMin,
-                followBackoffMax}) {
+                followBackoffMax, rolePoll}) {
             if (d.isNegative() || d.isZero() || d.compareTo(Duration.ofHours(1)) > 0) {
                 throw new IllegalArgumentException("sync intervals and timeouts must be in (0, 1h]: " + d);
             }
@@ -72,6 +77,17 @@ public record SyncDaemonConfig(String region, MetaGroup mirrorGroup, Optional<St
         copy.toSyncConfig("check", 1); // fail now on bad copy settings, not once the mirror is formatted
     }
 
+    /** Without a topology's stores, checking the role every 10 s. */
+    public SyncDaemonConfig(String region, MetaGroup mirrorGroup, Optional<String> sourceStoreUri,
+                            Optional<InetSocketAddress> statusAddress, Optional<InetSocketAddress> metricsAddress,
+                            Copy copy, Duration rpcTimeout, Duration ackInterval, Duration progressInterval,
+                            Duration waitPoll, Duration followBackoffMin, Duration followBackoffMax) {
+        this(region, mirrorGroup, sourceStoreUri, statusAddress, metricsAddress, copy, rpcTimeout, ackInterval,
+                progressInterval, waitPoll, followBackoffMin, followBackoffMax, Optional.empty(), ROLE_POLL_DEFAULT);
+    }
+
+    public static final Duration ROLE_POLL_DEFAULT = Duration.ofSeconds(10);
+
     public static SyncDaemonConfig defaults(String region, MetaGroup mirrorGroup) {
         return new SyncDaemonConfig(region, mirrorGroup, Optional.empty(), Optional.empty(), Optional.empty(),
                 Copy.defaults(), Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(5),
@@ -80,23 +96,34 @@ public record SyncDaemonConfig(String region, MetaGroup mirrorGroup, Optional<St
 
     public SyncDaemonConfig withSourceStore(String uri) {
         return new SyncDaemonConfig(region, mirrorGroup, Optional.of(uri), statusAddress, metricsAddress, copy, rpcTimeout,
-                ackInterval, progressInterval, waitPoll, followBackoffMin, followBackoffMax);
+                ackInterval, progressInterval, waitPoll, followBackoffMin, followBackoffMax, regionStores, rolePoll);
     }
 
     public SyncDaemonConfig withEndpoints(Optional<InetSocketAddress> status, Optional<InetSocketAddress> metrics) {
         return new SyncDaemonConfig(region, mirrorGroup, sourceStoreUri, status, metrics, copy, rpcTimeout,
-                ackInterval, progressInterval, waitPoll, followBackoffMin, followBackoffMax);
+                ackInterval, progressInterval, waitPoll, followBackoffMin, followBackoffMax, regionStores, rolePoll);
     }
 
     public SyncDaemonConfig withCopy(Copy copy) {
         return new SyncDaemonConfig(region, mirrorGroup, sourceStoreUri, statusAddress, metricsAddress, copy, rpcTimeout,
-                ackInterval, progressInterval, waitPoll, followBackoffMin, followBackoffMax);
+                ackInterval, progressInterval, waitPoll, followBackoffMin, followBackoffMax, regionStores, rolePoll);
+    }
+
+    /** Copies from the store of the region the mirror follows now (the topology's stores). */
+    public SyncDaemonConfig withRegionStores(RegionStores stores) {
+        return new SyncDaemonConfig(region, mirrorGroup, sourceStoreUri, statusAddress, metricsAddress, copy, rpcTimeout,
+                ackInterval, progressInterval, waitPoll, followBackoffMin, followBackoffMax, Optional.of(stores), rolePoll);
+    }
+
+    public SyncDaemonConfig withRolePoll(Duration poll) {
+        return new SyncDaemonConfig(region, mirrorGroup, sourceStoreUri, statusAddress, metricsAddress, copy, rpcTimeout,
+                ackInterval, progressInterval, waitPoll, followBackoffMin, followBackoffMax, regionStores, poll);
     }
 
     /** Faster timings for tests and small deployments. */
     public SyncDaemonConfig withTimings(Duration rpcTimeout, Duration ackInterval, Duration progressInterval,
                                         Duration waitPoll, Duration followBackoffMin, Duration followBackoffMax) {
         return new SyncDaemonConfig(region, mirrorGroup, sourceStoreUri, statusAddress, metricsAddress, copy, rpcTimeout,
-                ackInterval, progressInterval, waitPoll, followBackoffMin, followBackoffMax);
+                ackInterval, progressInterval, waitPoll, followBackoffMin, followBackoffMax, regionStores, rolePoll);
     }
 }

@@ -11,13 +11,25 @@ import java.util.List;
  * @param watermarkLagEntries  highestSubmitted - watermark (primary indexes, not entry counts: indexes have gaps)
  * @param watermarkHeldBy      why the watermark is not at highestSubmitted, or empty
  * @param oldestPendingAgeMillis age of the oldest block not yet copied, 0 when none
+ * @param fullPass             the running or last full pass (all zero when none ran)
  */
 public record SyncStats(long watermark, long publishedWatermark, long highestSubmitted, long watermarkLagEntries, String watermarkHeldBy,
                         long blocksPending, long bytesPending, long oldestPendingAgeMillis,
                         long blocksCopied, long bytesCopied, long blocksAlreadyPresent, long blocksSkippedDeleted,
                         long blocksUnverified, long attemptsFailed, List<PoisonBlock> poison,
-                        String lastPublishError) {
+                        String lastPublishError, FullPass fullPass) {
     public SyncStats {
         poison = List.copyOf(poison);
+    }
+
+    /**
+     * A full pass over the namespace (after a bootstrap): every block referenced at {@code index}.
+     *
+     * @param blocksDone  blocks copied, found present or skipped as deleted
+     */
+    public record FullPass(long index, long blocksDone, long blocksTotal) {
+        public boolean running() {
+            return blocksDone < blocksTotal;
+        }
     }
 }

@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * every referenced block lands CRC-valid in the mirror's store and the watermark committed in the
  * mirror's group reaches the primary's last index; that a restart resumes without copying again; that
  * a failing mirror store holds the watermark (with the reason in the status) until it heals; that a
- * slice deleted before it was copied is skipped; and that a primary region is refused.
+ * slice deleted before it was copied is skipped; and that on a primary region it idles (it may become
+ * a mirror later: {@link SyncFailoverTest}).
  */
 class SyncDaemonTest {
     @TempDir
@@ -205,15 +206,19 @@ class SyncDaemonTest {
     }
 
     @Test
-    void refusesAPrimaryRegion() throws Exception {
+    void idlesOnAPrimaryRegionWithoutCopyingOrFailing() throws Exception {
         regions.formatPrimary();
+        regions.writer().write("on-primary", 2 * TwoRegions.BLOCK);
         SyncDaemonConfig config = SyncDaemonConfig.defaults("primary", regions.primaryGroup)
                 .withTimings(Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(100),
-                        Duration.ofMillis(50), Duration.ofSeconds(1));
+                        Duration.ofMillis(50), Duration.ofSeconds(1)).withRolePoll(Duration.ofMillis(100));
         SyncDaemon daemon = daemon(config, regions.mirrorStore);
-        assertThat(daemon.awaitStopped(TwoRegions.WAIT)).isTrue();
-        assertThat(daemon.phase()).isEqualTo(SyncDaemon.Phase.FAILED);
-        assertThat(daemon.status().getLastError()).contains("region 'primary' is a primary");
+        await("idle on the primary", () -> daemon.phase() == SyncDaemon.Phase.PRIMARY_IDLE);
+        SyncStatusReply status = daemon.status();
+        assertThat(status.getWatermarkHeldBy()).isEqualTo("region 'primary' is primary now: nothing to copy (epoch 1)");
+        assertThat(status.getLastError()).isEmpty();
+        assertThat(status.getSourceStore()).as("no source opened while primary").isEmpty();
+        assertThat(daemon.awaitStopped(Duration.ofMillis(1))).as("still running, not failed").isFalse();
         assertThat(regions.mirrorStore.list("", null, 10).objects()).isEmpty();
     }
 

@@ -53,13 +53,29 @@ final class TwoRegions implements AutoCloseable {
 
     /** Starts both groups; the primary is not formatted yet. */
     TwoRegions start() throws IOException {
+        return startPrimary().startMirror();
+    }
+
+    /** Starts the primary group only (a mirror started later must bootstrap if the changelog was trimmed). */
+    TwoRegions startPrimary() throws IOException {
         primary = MetaServer.start(new MetaServerConfig("p1", primaryGroup, dir.resolve("p1")));
+        primaryClient = RaftMetadataClient.connect(primaryGroup, options());
+        return this;
+    }
+
+    TwoRegions startMirror() throws IOException {
         mirror = MetaServer.start(new MetaServerConfig("m1", mirrorGroup, dir.resolve("m1"))
                 .withMirrorOf(new MirrorSource(MIRROR, VOLUME, primaryGroup)));
-        MetadataClientOptions options = MetadataClientOptions.defaults().withDeadline(Duration.ofSeconds(30));
-        primaryClient = RaftMetadataClient.connect(primaryGroup, options);
-        mirrorClient = RaftMetadataClient.connect(mirrorGroup, options);
+        mirrorClient = RaftMetadataClient.connect(mirrorGroup, options());
         return this;
+    }
+
+    private static MetadataClientOptions options() {
+        return MetadataClientOptions.defaults().withDeadline(Duration.ofSeconds(30));
+    }
+
+    RaftMetadataClient primaryClient() {
+        return primaryClient;
     }
 
     void formatPrimary() throws Exception {
