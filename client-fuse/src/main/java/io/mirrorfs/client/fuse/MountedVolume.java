@@ -10,6 +10,7 @@ import io.mirrorfs.client.chunk.BlockSource;
 import io.mirrorfs.client.chunk.DiskBlockCache;
 import io.mirrorfs.client.chunk.StoreBlockSource;
 import io.mirrorfs.client.meta.MetaGateway;
+import io.mirrorfs.client.meta.SessionKeeper;
 import io.mirrorfs.client.vfs.Vfs;
 import io.mirrorfs.client.vfs.VfsConfig;
 import io.mirrorfs.store.ObjectStore;
@@ -54,7 +55,15 @@ public final class MountedVolume implements AutoCloseable {
             throws IOException {
         VolumeInfo volume = volumeInfo(client, config);
         DiskBlockCache diskCache = cacheDir == null || cacheBytes <= 0 ? null : new DiskBlockCache(cacheDir, cacheBytes);
-        Vfs vfs = new Vfs(new MetaGateway(client, config.metaTimeout()), volume, uploadStore, blocks, diskCache, config);
+        MetaGateway gateway = new MetaGateway(client, config.metaTimeout());
+        SessionKeeper session = SessionKeeper.start(gateway, mountPoint.toAbsolutePath().toString(), config.sessionTtl());
+        Vfs vfs;
+        try {
+            vfs = new Vfs(gateway, volume, uploadStore, blocks, diskCache, config, session);
+        } catch (RuntimeException e) {
+            session.close();
+            throw e;
+        }
         try {
             return new MountedVolume(vfs, FuseMount.mount(new MirrorFuseFs(vfs), mountPoint, options));
         } catch (IOException | RuntimeException e) {

@@ -27,7 +27,8 @@ public final class MetaGateway {
     private static final Logger log = LoggerFactory.getLogger(MetaGateway.class);
 
     private final MetadataClient client;
-    private final long clientId;
+    /** Random until the mount has a session; then the session id, so closing the session drops our dedup rows. */
+    private volatile long clientId;
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong highestIndexSeen = new AtomicLong();
     private final long timeoutMillis;
@@ -40,12 +41,17 @@ public final class MetaGateway {
     }
 
     public MetaReply mutate(Caller caller, MetaRequest.Builder request) throws FsException {
+        return mutate(caller, request, timeoutMillis);
+    }
+
+    /** A mutation with its own bound on the wait (session heartbeats must not wait longer than their period). */
+    public MetaReply mutate(Caller caller, MetaRequest.Builder request, long timeoutMillis) throws FsException {
         request.setRequestId(RequestId.newBuilder().setClientId(clientId).setSeq(sequence.incrementAndGet()))
                 .setCaller(caller);
         MetaRequest built = request.build();
         long start = System.nanoTime();
         try {
-            return await(client.mutate(built), built.getOpCase().name());
+            return await(client.mutate(built), built.getOpCase().name(), timeoutMillis);
         } finally {
             stats.record(built.getOpCase().name(), System.nanoTime() - start);
         }
@@ -55,7 +61,7 @@ public final class MetaGateway {
         MetaQuery built = query.setCaller(caller).build();
         long start = System.nanoTime();
         try {
-            return await(client.query(built), built.getQueryCase().name());
+            return await(client.query(built), built.getQueryCase().name(), timeoutMillis);
         } finally {
             stats.record(built.getQueryCase().name(), System.nanoTime() - start);
         }
@@ -70,7 +76,18 @@ public final class MetaGateway {
         return highestIndexSeen.get();
     }
 
-    private MetaReply await(CompletableFuture<MetaReply> future, String what) throws FsException {
+    /**
+     * The server deletes the dedup rows of client id = session id when the session closes, so a mount
+     * stamps its requests with its session id once it has one. The sequence carries on, so request ids
+     * stay unique.
+     */
+    public void useSessionAsClientId(long sessionId) {
+        if (sessionId > 0) {
+            clientId = sessionId;
+        }
+    }
+
+    private MetaReply await(CompletableFuture<MetaReply> future, String what, long timeoutMillis) throws FsException {
         MetaReply reply;
         try {
             reply = future.get(timeoutMillis, TimeUnit.MILLISECONDS);

@@ -52,6 +52,7 @@ import io.mirrorfs.client.chunk.SliceCommitter;
 import io.mirrorfs.client.meta.IdAllocator;
 import io.mirrorfs.client.meta.MetaCache;
 import io.mirrorfs.client.meta.MetaGateway;
+import io.mirrorfs.client.meta.SessionKeeper;
 import io.mirrorfs.store.ObjectStore;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -96,6 +97,8 @@ public final class Vfs implements AutoCloseable {
     private final FileTable files;
     private final PageCacheVersions pageCache;
     private final LocksTakenHere locksTaken;
+    /** This mount's session (locks are taken in it, so the server frees them if the mount dies); null: none. */
+    private final SessionKeeper session;
     private final AtomicLong nextDirHandle = new AtomicLong(1);
     private final ConcurrentHashMap<Long, DirHandle> dirs = new ConcurrentHashMap<>();
 
@@ -109,6 +112,15 @@ public final class Vfs implements AutoCloseable {
      */
     public Vfs(MetaGateway meta, VolumeInfo volume, ObjectStore uploadStore, BlockSource blocks, DiskBlockCache diskCache,
                VfsConfig config) {
+        this(meta, volume, uploadStore, blocks, diskCache, config, null);
+    }
+
+    /**
+     * A mount whose locks belong to {@code session} (null: session 0, released only by their unlock);
+     * the VFS owns the keeper and closes it — ending the session — when it closes.
+     */
+    public Vfs(MetaGateway meta, VolumeInfo volume, ObjectStore uploadStore, BlockSource blocks, DiskBlockCache diskCache,
+               VfsConfig config, SessionKeeper session) {
         if (volume.getBlockSizeBytes() <= 0 || volume.getBlockSizeBytes() > FsLimits.BLOCK_SIZE_BYTES_MAX) {
             throw new IllegalArgumentException("volume block size out of range: " + volume.getBlockSizeBytes());
         }
@@ -127,6 +139,7 @@ public final class Vfs implements AutoCloseable {
         this.files = new FileTable(Math.min(4L << 20, config.readaheadBytesMax()), config.readaheadBytesMax());
         this.pageCache = new PageCacheVersions(config.cacheEntriesMax());
         this.locksTaken = new LocksTakenHere(config.cacheEntriesMax());
+        this.session = session;
     }
 
     private static ThreadFactory daemon(String name) {
@@ -630,16 +643,26 @@ public final class Vfs implements AutoCloseable {
         if (type != LockType.UNLOCK) {
             locksTaken.locking(inode, kind);
         }
-        LockRange range = LockRange.newBuilder().setType(type).setStart(start).setEnd(end).setOwner(owner)
-                .setPid(ctx.pid()).build();
+        LockRange.Builder range = LockRange.newBuilder().setType(type).setStart(start).setEnd(end).setOwner(owner)
+                .setPid(ctx.pid());
+        boolean renewed = false;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.lockWaitMillisMax());
         long pauseMillis = 5;
         while (true) {
             try {
+                range.setSessionId(session == null ? 0 : session.id());
                 meta.mutate(ctx.caller(), MetaRequest.newBuilder().setLock(LockOp.newBuilder().setInode(inode)
                         .setKind(kind).setRange(range)));
                 return;
             } catch (FsException e) {
+                // EINVAL for a valid request: the server no longer has our session (it expired); the
+                // keeper opens a new one and the lock is sent once more in it.
+                if (e.errno() == Errno.EINVAL && session != null && !renewed) {
+                    renewed = true;
+                    if (session.renewIfGone()) {
+                        continue;
+                    }
+                }
                 if (e.errno() != Errno.EAGAIN || !wait) {
                     throw e;
                 }
@@ -680,6 +703,11 @@ public final class Vfs implements AutoCloseable {
         return slices;
     }
 
+    /** The session this mount's locks are taken in (0: none). */
+    public long sessionId() {
+        return session == null ? 0 : session.id();
+    }
+
     /** Metadata round trips made by this mount so far, per operation kind. */
     public io.mirrorfs.client.meta.MetaOpStats metaStats() {
         return meta.stats();
@@ -700,6 +728,10 @@ public final class Vfs implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            if (session != null) {
+                session.close(); // a clean unmount: the server releases this mount's locks now
+            }
         }
     }
 }

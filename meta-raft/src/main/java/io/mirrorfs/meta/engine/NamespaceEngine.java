@@ -384,6 +384,11 @@ public final class NamespaceEngine implements AutoCloseable {
         return readSnapshot(view -> ChangelogTable.read(view, fromIndex, entriesMax, bytesMax));
     }
 
+    /** Reads the applied state through one consistent snapshot (leader-side tasks, e.g. the session expirer). */
+    public <T> T read(java.util.function.Function<io.mirrorfs.meta.engine.store.StateReader, T> read) throws IOException {
+        return readSnapshot(read::apply);
+    }
+
     private <T> T readSnapshot(java.util.function.Function<RocksStore.SnapshotView, T> read) throws IOException {
         closeLock.readLock().lock();
         try {

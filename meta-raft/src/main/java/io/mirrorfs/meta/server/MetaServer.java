@@ -64,6 +64,8 @@ public final class MetaServer implements AutoCloseable {
     private final MirrorAcks acks;
     private final ChangelogService changelog;
     private final MirrorSupervisor mirrorSupervisor;
+    /** Leader of a primary only: closes sessions whose mounts stopped heartbeating (releasing their locks). */
+    private final SessionExpirer sessionExpirer;
     /** A client of this node's own group, for the leader's changelog trims; opened on first use. */
     private RaftMetadataClient selfClient;
     private final ScheduledExecutorService trimScheduler = Executors.newSingleThreadScheduledExecutor(
@@ -85,6 +87,7 @@ public final class MetaServer implements AutoCloseable {
                         config.dataDir().resolve("bootstrap-tmp"), io.mirrorfs.meta.changelog.BootstrapSource.Limits.defaults()));
         stateMachine.setOnApplied(changelog::onApplied);
         this.mirrorSupervisor = new MirrorSupervisor(config, new SupervisedNode());
+        this.sessionExpirer = SessionExpirer.forNode(this, this::proposeToSelf);
     }
 
     /** The acks that hold this group's changelog retention: its mirror regions on a primary, its sync service on a mirror. */
@@ -212,6 +215,7 @@ public final class MetaServer implements AutoCloseable {
                     .build()
                     .start();
             node.mirrorSupervisor.start(MirrorSupervisor.POLL_DEFAULT);
+            node.sessionExpirer.start(SessionExpirer.PERIOD_DEFAULT);
         } catch (IOException | RuntimeException e) {
             node.close();
             throw e;
@@ -292,6 +296,7 @@ public final class MetaServer implements AutoCloseable {
         IOException failure = null;
         statsLogger.shutdownNow();
         trimScheduler.shutdownNow();
+        sessionExpirer.close();
         mirrorSupervisor.close();
         synchronized (this) {
             if (selfClient != null) {

@@ -51,10 +51,17 @@ public final class Applier {
         // Only successes are remembered: a refused mutation changed nothing, so running it again on a
         // retry is indistinguishable from its first attempt having been ordered later. CloseSession is
         // not remembered either: it deletes the client's rows, and one kept row per session would leak.
-        if (hasId && request.getOpCase() != MetaRequest.OpCase.CLOSE_SESSION) {
+        // Heartbeats and session expiries are idempotent (a re-run re-stamps / re-checks), so they skip
+        // the row too: heartbeats are the most frequent entry of an idle volume.
+        if (hasId && remembered(request.getOpCase())) {
             DedupTable.record(tx, request.getRequestId(), done);
         }
         return new OpResult(tx.rows(), done);
+    }
+
+    private static boolean remembered(MetaRequest.OpCase op) {
+        return op != MetaRequest.OpCase.CLOSE_SESSION && op != MetaRequest.OpCase.HEARTBEAT
+                && op != MetaRequest.OpCase.EXPIRE_SESSIONS;
     }
 
     private static final byte[] LAST_TIME_KEY = Keys.name(MetaKeys.LAST_TIME_NS);
@@ -98,6 +105,7 @@ public final class Applier {
             case OPEN_SESSION -> SessionHandler.open(ctx, request.getOpenSession());
             case CLOSE_SESSION -> SessionHandler.close(ctx, request.getCloseSession());
             case HEARTBEAT -> SessionHandler.heartbeat(ctx, request.getHeartbeat());
+            case EXPIRE_SESSIONS -> SessionHandler.expire(ctx, request.getExpireSessions());
             case LOCK -> LockHandler.apply(ctx, request.getLock());
             case FORMAT -> throw new AssertionError("handled above");
             // The engine applies changelog trims itself (they are not namespace ops); one reaching here

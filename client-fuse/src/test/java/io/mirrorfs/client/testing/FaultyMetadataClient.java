@@ -1,0 +1,62 @@
+package io.mirrorfs.client.testing;
+
+import io.mirrorfs.api.MetadataClient;
+import io.mirrorfs.api.MetadataUnavailableException;
+import io.mirrorfs.api.proto.MetaQuery;
+import io.mirrorfs.api.proto.MetaReply;
+import io.mirrorfs.api.proto.MetaRequest;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A real metadata client with two faults a test can switch on: {@link #cut()} closes it for good (a
+ * mount whose process died: nothing of it reaches the group any more), and {@link #dropHeartbeats}
+ * fails only HeartbeatOps (a mount cut off from the group for a while, whose file operations happen
+ * not to need it).
+ */
+public final class FaultyMetadataClient implements MetadataClient {
+    private final MetadataClient delegate;
+    private volatile boolean cut;
+    private volatile boolean dropHeartbeats;
+
+    public FaultyMetadataClient(MetadataClient delegate) {
+        this.delegate = delegate;
+    }
+
+    public void cut() {
+        cut = true;
+        delegate.close();
+    }
+
+    public void dropHeartbeats(boolean drop) {
+        dropHeartbeats = drop;
+    }
+
+    @Override
+    public CompletableFuture<MetaReply> mutate(MetaRequest request) {
+        if (cut || (dropHeartbeats && request.getOpCase() == MetaRequest.OpCase.HEARTBEAT)) {
+            return unavailable(request.getOpCase().name());
+        }
+        return delegate.mutate(request);
+    }
+
+    @Override
+    public CompletableFuture<MetaReply> query(MetaQuery query) {
+        return cut ? unavailable(query.getQueryCase().name()) : delegate.query(query);
+    }
+
+    @Override
+    public CompletableFuture<MetaReply> queryAtLeast(MetaQuery query, long minIndex) {
+        return cut ? unavailable(query.getQueryCase().name()) : delegate.queryAtLeast(query, minIndex);
+    }
+
+    private static CompletableFuture<MetaReply> unavailable(String what) {
+        return CompletableFuture.failedFuture(new MetadataUnavailableException("test fault: " + what + " dropped", null));
+    }
+
+    @Override
+    public void close() {
+        if (!cut) {
+            delegate.close();
+        }
+    }
+}
