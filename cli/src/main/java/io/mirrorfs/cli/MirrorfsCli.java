@@ -1,5 +1,6 @@
 package io.mirrorfs.cli;
 
+import io.mirrorfs.api.client.CommonPoolFloor;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -47,6 +48,7 @@ public final class MirrorfsCli {
     }
 
     public static void main(String[] args) {
+        CommonPoolFloor.ensure();
         int code;
         try {
             code = new CommandLine(new MirrorfsCli())

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,6 +53,9 @@ public final class RaftMetadataClient implements MetadataClient {
     private static final SizeInBytes MESSAGE_SIZE_MAX = SizeInBytes.valueOf("32MB");
     /** Outer attempts (each one may include several Ratis-level retries); the deadline usually ends it first. */
     private static final int ATTEMPTS_MAX = 1_000;
+    /** Retries run here, not on the common pool, which Ratis can block (see CommonPoolFloor). */
+    private static final ExecutorService RETRIES = Executors.newCachedThreadPool(
+            Thread.ofPlatform().daemon().name("metadata-client-retry-", 0).factory());
     /** Queries in one batch envelope; the server refuses larger batches. */
     public static final int READ_BATCH_QUERIES_MAX = 256;
 
@@ -186,7 +191,7 @@ public final class RaftMetadataClient implements MetadataClient {
                 return;
             }
             LOG.debug("{}: attempt {} failed ({}), retrying", what, attempt, cause.toString());
-            CompletableFuture.delayedExecutor(RETRY_SLEEP.toLong(TimeUnit.MILLISECONDS), TimeUnit.MILLISECONDS)
+            CompletableFuture.delayedExecutor(RETRY_SLEEP.toLong(TimeUnit.MILLISECONDS), TimeUnit.MILLISECONDS, RETRIES)
                     .execute(() -> attempt(what, send, deadlineNanos, attempt + 1, cause, result));
         });
     }

@@ -1,5 +1,6 @@
 package io.mirrorfs.meta.server;
 
+import io.mirrorfs.api.client.CommonPoolFloor;
 import io.mirrorfs.api.client.MetaGroup;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ public final class MetaServerMain {
     private MetaServerMain() {}
 
     public static void main(String[] args) throws IOException, InterruptedException {
+        CommonPoolFloor.ensure();
         Map<String, String> options = new HashMap<>();
         Map<String, String> ratis = new HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
