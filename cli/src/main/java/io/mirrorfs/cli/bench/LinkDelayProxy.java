@@ -22,9 +22,9 @@ import java.util.concurrent.TimeUnit;
  * fixed time after it arrived, in each direction, in order. Latency is added, bandwidth is not taken
  * away (a chunk is stamped when read and written when due, so a stream keeps flowing). Each direction
  * of each connection is a reader and a writer thread with a bounded queue between them. Closing
- * stops everything and closes every socket.
+ * stops everything and closes every socket. The chaos tests' mirror-mount checks use it too.
  */
-final class LinkDelayProxy implements AutoCloseable {
+public final class LinkDelayProxy implements AutoCloseable {
     private static final int CHUNK_BYTES_MAX = 64 << 10;
     /** Bound on chunks in flight per direction (64 KiB each): backpressure on a sender faster than the link. */
     private static final int QUEUED_CHUNKS_MAX = 1024;
@@ -52,7 +52,7 @@ final class LinkDelayProxy implements AutoCloseable {
     }
 
     /** Listens on a free loopback port and forwards to {@code target}, {@code oneWay} late each way. */
-    static LinkDelayProxy start(InetSocketAddress target, Duration oneWay) throws IOException {
+    public static LinkDelayProxy start(InetSocketAddress target, Duration oneWay) throws IOException {
         if (oneWay.isNegative()) {
             throw new IllegalArgumentException("delay must be >= 0: " + oneWay);
         }
@@ -62,7 +62,7 @@ final class LinkDelayProxy implements AutoCloseable {
         return proxy;
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
