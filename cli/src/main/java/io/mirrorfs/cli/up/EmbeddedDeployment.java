@@ -16,6 +16,7 @@ import io.mirrorfs.meta.server.MetaServerConfig;
 import io.mirrorfs.meta.server.MirrorSource;
 import io.mirrorfs.store.ObjectStore;
 import io.mirrorfs.store.ObjectStores;
+import io.mirrorfs.sync.RegionStores;
 import io.mirrorfs.sync.SyncDaemon;
 import io.mirrorfs.sync.SyncDaemonConfig;
 import java.io.IOException;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -37,7 +39,7 @@ import java.util.Set;
  * {@code mount --topology DATA/topology.yaml} work against it unchanged.
  */
 public final class EmbeddedDeployment implements AutoCloseable {
-    /** A mirror mount needs a formatted mirror: how long its first catch-up (the format) may take. */
+    /** A mount needs a region that knows the volume: how long a mirror's first catch-up (the format) may take. */
     private static final Duration MIRROR_FIRST_CATCH_UP = Duration.ofSeconds(60);
     /** Closed in reverse order of opening: mounts first, metadata nodes last. */
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
@@ -78,40 +80,48 @@ public final class EmbeddedDeployment implements AutoCloseable {
         opened.push(primaryClient);
         VolumeFormat.formatIfNew(primaryClient, topology.volume(), primary.storeUri(), vfs);
 
-        Optional<InetSocketAddress> syncStatus = mirror.sync().map(s -> new InetSocketAddress(s.host(), s.port()));
-        opened.push(SyncDaemon.start(SyncDaemonConfig.defaults(mirror.name(), mirror.group())
-                .withEndpoints(syncStatus, Optional.empty()), mirrorStore, ObjectStores::open));
-
-        Path primaryDir = UpLayout.regionDir(data, primary.name());
-        MountedVolume primaryMounted = MountedVolume.mount(primaryClient, primaryStore, primaryDir.resolve("cache"),
-                cacheBytes, vfs, mount.resolve(primary.name()), FuseMount.Options.defaults(topology.volume()));
-        opened.push(primaryMounted);
-        primaryMount = primaryMounted.mountPoint();
+        // Each region's sync service idles while its region is primary and copies from the current
+        // primary's store otherwise, so the layout keeps working after a failover.
+        RegionStores stores = new RegionStores(Map.of(primary.name(), primary.storeUri(), mirror.name(), mirror.storeUri()),
+                primary.name());
+        for (Region region : List.of(mirror, primary)) {
+            Optional<InetSocketAddress> status = region.sync().map(s -> new InetSocketAddress(s.host(), s.port()));
+            opened.push(SyncDaemon.start(SyncDaemonConfig.defaults(region.name(), region.group())
+                    .withEndpoints(status, Optional.empty()).withRegionStores(stores),
+                    region == primary ? primaryStore : mirrorStore, ObjectStores::open));
+        }
 
         try (RaftMetadataClient mirrorClient = RaftMetadataClient.connect(mirror.group())) {
-            VolumeFormat.awaitMirrorCaughtUp(primaryClient, mirrorClient, MIRROR_FIRST_CATCH_UP, vfs);
+            VolumeFormat.awaitFormatted(mirrorClient, MIRROR_FIRST_CATCH_UP, vfs);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for the mirror region", e);
         }
-        MirrorMountConfig mirrorConfig = MirrorMountConfig.defaults().withConsistency(mirrorConsistency);
-        boolean linearizable = mirrorConsistency instanceof ConsistencyMode.Linearizable;
-        VfsConfig mirrorVfs = linearizable ? vfs.withTtlMillis(0, 0) : vfs;
-        MirrorMounts.Parts parts = MirrorMounts.open(
-                new MirrorMounts.RegionEndpoint(mirror.name(), mirror.group(), mirrorStore),
-                List.of(new MirrorMounts.RegionEndpoint(primary.name(), primary.group(), primaryStore),
-                        new MirrorMounts.RegionEndpoint(mirror.name(), mirror.group(), mirrorStore)),
-                mirrorConfig, MetadataClientOptions.defaults());
+        // Both mounts know both regions: reads stay in their own region, writes go to whichever is
+        // primary now, so a switchover (`mirrorfs failover switchover --data DIR`) needs no remount.
+        List<MirrorMounts.RegionEndpoint> candidates = List.of(
+                new MirrorMounts.RegionEndpoint(primary.name(), primary.group(), primaryStore),
+                new MirrorMounts.RegionEndpoint(mirror.name(), mirror.group(), mirrorStore));
+        primaryMount = mountRegion(candidates.get(0), candidates, ConsistencyMode.SESSION, data, mount, cacheBytes, vfs);
+        mirrorMount = mountRegion(candidates.get(1), candidates, mirrorConsistency, data, mount, cacheBytes, vfs);
+    }
+
+    private Path mountRegion(MirrorMounts.RegionEndpoint self, List<MirrorMounts.RegionEndpoint> candidates,
+                             ConsistencyMode consistency, Path data, Path mount, long cacheBytes, VfsConfig vfs)
+            throws IOException {
+        boolean linearizable = consistency instanceof ConsistencyMode.Linearizable;
+        MirrorMounts.Parts parts = MirrorMounts.open(self, candidates,
+                MirrorMountConfig.defaults().withConsistency(consistency), MetadataClientOptions.defaults());
         opened.push(parts.client());
         FuseMount.Options fuse = FuseMount.Options.defaults(topology.volume());
         if (linearizable) {
             fuse = fuse.withTimeouts(0, 0);
         }
-        MountedVolume mirrorMounted = MountedVolume.mount(parts.client(), parts.uploadStore(), parts.blocks(),
-                UpLayout.regionDir(data, mirror.name()).resolve("cache"), cacheBytes, mirrorVfs,
-                mount.resolve(mirror.name()), fuse);
-        opened.push(mirrorMounted);
-        mirrorMount = mirrorMounted.mountPoint();
+        MountedVolume mounted = MountedVolume.mount(parts.client(), parts.uploadStore(), parts.blocks(),
+                UpLayout.regionDir(data, self.name()).resolve("cache"), cacheBytes,
+                linearizable ? vfs.withTtlMillis(0, 0) : vfs, mount.resolve(self.name()), fuse);
+        opened.push(mounted);
+        return mounted.mountPoint();
     }
 
     private static MetaServerConfig nodeConfig(Path data, Region region) {

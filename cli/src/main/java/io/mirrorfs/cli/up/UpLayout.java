@@ -41,7 +41,7 @@ public final class UpLayout {
                     + "move it away or start with --data pointing to a new folder");
         }
         Topology fresh = new Topology(VOLUME, List.of(
-                region(dir, PRIMARY, Role.PRIMARY, "n1", Optional.empty()),
+                region(dir, PRIMARY, Role.PRIMARY, "n1", Optional.of(new HostPort("127.0.0.1", LoopbackPorts.freePort()))),
                 region(dir, MIRROR, Role.MIRROR, "m1", Optional.of(new HostPort("127.0.0.1", LoopbackPorts.freePort())))));
         Files.createDirectories(dir);
         Path partial = dir.resolve(TOPOLOGY_FILE + ".partial");

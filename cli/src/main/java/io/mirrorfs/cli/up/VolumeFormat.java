@@ -6,7 +6,6 @@ import io.mirrorfs.api.proto.FormatOp;
 import io.mirrorfs.api.proto.MetaQuery;
 import io.mirrorfs.api.proto.MetaReply;
 import io.mirrorfs.api.proto.MetaRequest;
-import io.mirrorfs.api.proto.MirrorStateQuery;
 import io.mirrorfs.api.proto.RequestId;
 import io.mirrorfs.api.proto.VolumeQuery;
 import io.mirrorfs.client.vfs.VfsConfig;
@@ -16,7 +15,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** The embedded deployment's one-time steps: format the primary's volume, wait for the mirror to have it. */
+/** The embedded deployment's start-up steps: format the primary's volume, wait for each region to know it. */
 final class VolumeFormat {
     private static final int BLOCK_SIZE_BYTES = 4 << 20;
     private static final long POLL_MILLIS = 50;
@@ -25,8 +24,7 @@ final class VolumeFormat {
 
     /** Formats the volume on the first start (a formatted one is left as it is). */
     static void formatIfNew(RaftMetadataClient primary, String volume, String storeUri, VfsConfig config) throws IOException {
-        MetaReply info = await(primary.query(MetaQuery.newBuilder().setCaller(Caller.getDefaultInstance())
-                .setVolume(VolumeQuery.getDefaultInstance()).build()), config);
+        MetaReply info = await(primary.query(volumeQuery()), config);
         if (info.getErrno() == 0 && info.hasVolume() && !info.getVolume().getVolume().isEmpty()) {
             return;
         }
@@ -41,28 +39,26 @@ final class VolumeFormat {
     }
 
     /**
-     * Waits until {@code mirror} has applied everything {@code primary} had when called (at least the
-     * format), so the mirror mount finds a formatted volume.
+     * Waits until {@code region} knows the formatted volume: a mirror learns it from the primary's
+     * changelog, and a mount of it needs it. Role-agnostic, so it holds after a failover too.
      */
-    static void awaitMirrorCaughtUp(RaftMetadataClient primary, RaftMetadataClient mirror, Duration timeout, VfsConfig config)
+    static void awaitFormatted(RaftMetadataClient region, Duration timeout, VfsConfig config)
             throws IOException, InterruptedException {
-        long target = await(primary.query(mirrorState()), config).getMirrorState().getChangelogLastIndex();
         long deadline = System.nanoTime() + timeout.toNanos();
-        long reached = 0;
         while (System.nanoTime() < deadline) {
-            reached = await(mirror.query(mirrorState()), config).getMirrorState().getPrimaryIndex();
-            if (reached >= target) {
+            MetaReply info = await(region.query(volumeQuery()), config);
+            if (info.getErrno() == 0 && info.hasVolume() && !info.getVolume().getVolume().isEmpty()) {
                 return;
             }
-            Thread.sleep(POLL_MILLIS);
+            Thread.sleep(POLL_MILLIS); // polling a condition with a deadline
         }
-        throw new IOException("the mirror region applied primary index " + reached + " of " + target + " within "
+        throw new IOException("metadata group " + region.group().name() + " has not learnt the volume within "
                 + timeout.toSeconds() + " s; see the log for the mirror follower's errors");
     }
 
-    private static MetaQuery mirrorState() {
+    private static MetaQuery volumeQuery() {
         return MetaQuery.newBuilder().setCaller(Caller.getDefaultInstance())
-                .setMirrorState(MirrorStateQuery.getDefaultInstance()).build();
+                .setVolume(VolumeQuery.getDefaultInstance()).build();
     }
 
     private static MetaReply await(CompletableFuture<MetaReply> reply, VfsConfig config) throws IOException {

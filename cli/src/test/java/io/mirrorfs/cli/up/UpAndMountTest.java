@@ -89,9 +89,22 @@ class UpAndMountTest {
         CliProcess status = started("status", null, "status", "--data", data.toString());
         assertThat(status.awaitExit()).as("status exit; stdout:%n%s", status.stdoutText()).isZero();
         assertThat(status.stdoutText()).contains("primary  ").contains("mirror  ").contains("PRIMARY").contains("MIRROR");
+
+        // A switchover on up's own layout: both mounts keep working without a remount.
+        CliProcess switchover = started("switchover", null, "failover", "switchover", "--to", "mirror", "--data", data.toString());
+        assertThat(switchover.awaitExit()).as("switchover exit; stdout:%n%s%nstderr:%n%s", switchover.stdoutText(),
+                switchover.stderrText()).isZero();
+        byte[] afterSwitchover = randomBytes(new Random(5), 70_000);
+        Files.write(primary.resolve("after-switchover.bin"), afterSwitchover);
+        assertThat(Files.readAllBytes(primary.resolve("after-switchover.bin"))).as("written through the demoted region's mount")
+                .isEqualTo(afterSwitchover);
+        awaitPresent(mirror, List.of("after-switchover.bin"));
+        assertThat(Files.readAllBytes(mirror.resolve("after-switchover.bin"))).as("on the new primary's mount").isEqualTo(afterSwitchover);
+        files.put("after-switchover.bin", afterSwitchover);
         stopCleanly(first, primary, "stopped cleanly");
         assertThat(CliProcess.isMounted(mirror)).as("mirror still mounted after stop").isFalse();
 
+        // The second start finds the regions with their roles swapped and must serve the same files.
         CliProcess second = started("up-2", primary, "up", "--data", data.toString(), "--mount", mount.toString(),
                 "--cache-size-mib", "64", "--mirror-consistency", "linearizable");
         second.awaitOutput("mounted at");
