@@ -15,6 +15,7 @@ import io.mirrorfs.chaos.check.Verdict;
 import io.mirrorfs.chaos.harness.Await;
 import io.mirrorfs.chaos.harness.ContainerCluster;
 import io.mirrorfs.chaos.harness.Convergence;
+import io.mirrorfs.chaos.harness.LoadUnderNemesis;
 import io.mirrorfs.chaos.harness.NodeContainer;
 import io.mirrorfs.chaos.history.HistoryRecorder;
 import io.mirrorfs.chaos.history.Operation;
@@ -31,12 +32,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -106,43 +102,18 @@ class MetadataRegisterChaosTest {
                     Duration.ofSeconds(4), Duration.ofSeconds(8));
 
             long origin = System.nanoTime();
-            long endOfLoad = origin + TimeUnit.SECONDS.toNanos(seconds);
-            ExecutorService threads = Executors.newFixedThreadPool(REGISTER_THREADS + SET_THREADS + 2);
-            List<Future<?>> running = new ArrayList<>();
-            AtomicReference<Throwable> workloadFailure = new AtomicReference<>();
-            try {
-                Future<?> nemesisRun = threads.submit(nemesis);
-                for (int t = 0; t <= REGISTER_THREADS + SET_THREADS; t++) {
-                    int thread = t;
-                    Random random = new Random(seed * 1_000_003L + t);
-                    running.add(threads.submit(() -> {
-                        try {
-                            if (thread < REGISTER_THREADS) {
-                                registers.run(thread, random, () -> System.nanoTime() > endOfLoad);
-                            } else if (thread < REGISTER_THREADS + SET_THREADS) {
-                                set.run(thread, random, () -> System.nanoTime() > endOfLoad);
-                            } else {
-                                renames.run(thread, random, () -> System.nanoTime() > endOfLoad);
-                            }
-                        } catch (Throwable e) {
-                            workloadFailure.compareAndSet(null, e);
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> f : running) {
-                    f.get(seconds + 120L, TimeUnit.SECONDS);
-                }
-                nemesis.stop();
-                nemesisRun.get(HEAL_TIMEOUT.toSeconds() + 60, TimeUnit.SECONDS);
-            } finally {
-                nemesis.stop();
-                nemesis.healAll();
-                threads.shutdownNow();
-                threads.awaitTermination(60, TimeUnit.SECONDS);
+            List<LoadUnderNemesis.Worker> workers = new ArrayList<>();
+            for (int t = 0; t < REGISTER_THREADS; t++) {
+                workers.add(registers::run);
             }
+            for (int t = 0; t < SET_THREADS; t++) {
+                workers.add(set::run);
+            }
+            workers.add(renames::run);
+            Throwable workloadFailure = LoadUnderNemesis.run(nemesis, seed, workers, seconds, Duration.ofSeconds(120),
+                    HEAL_TIMEOUT);
             long end = System.nanoTime();
-            assertThat(workloadFailure.get()).as("workload thread failure (seed %d)", seed).isNull();
+            assertThat(workloadFailure).as("workload thread failure (seed %d)", seed).isNull();
             assertThat(nemesis.failure()).as("nemesis failure (seed %d)", seed).isNull();
 
             // Heal: every node running and unpaused (healAll did), a leader, then the final reads.

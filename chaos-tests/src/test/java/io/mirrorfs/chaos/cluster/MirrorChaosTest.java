@@ -14,6 +14,7 @@ import io.mirrorfs.chaos.check.Verdict;
 import io.mirrorfs.chaos.check.WatermarkAudit;
 import io.mirrorfs.chaos.harness.Await;
 import io.mirrorfs.chaos.harness.Convergence;
+import io.mirrorfs.chaos.harness.LoadUnderNemesis;
 import io.mirrorfs.chaos.harness.NodeContainer;
 import io.mirrorfs.chaos.harness.TwoRegionCluster;
 import io.mirrorfs.chaos.history.HistoryRecorder;
@@ -33,12 +34,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -116,44 +112,19 @@ class MirrorChaosTest {
 
             long origin = System.nanoTime();
             long endOfLoad = origin + TimeUnit.SECONDS.toNanos(seconds);
-            ExecutorService threads = Executors.newFixedThreadPool(FILE_THREADS + MIRROR_READERS + 3);
-            List<Future<?>> running = new ArrayList<>();
-            AtomicReference<Throwable> workloadFailure = new AtomicReference<>();
-            try {
-                Future<?> nemesisRun = threads.submit(nemesis);
-                for (int t = 0; t < FILE_THREADS + MIRROR_READERS + 2; t++) {
-                    int thread = t;
-                    Random random = new Random(seed * 1_000_003L + t);
-                    running.add(threads.submit(() -> {
-                        try {
-                            if (thread < FILE_THREADS) {
-                                files.run(thread, random, () -> System.nanoTime() > endOfLoad);
-                            } else if (thread < FILE_THREADS + MIRROR_READERS) {
-                                reads.runReader(thread, random, () -> System.nanoTime() > endOfLoad);
-                            } else if (thread == FILE_THREADS + MIRROR_READERS) {
-                                reads.runWriter(thread, random, () -> System.nanoTime() > endOfLoad);
-                            } else {
-                                auditWhileRunning(audit, mirror, endOfLoad);
-                            }
-                        } catch (Throwable e) {
-                            workloadFailure.compareAndSet(null, e);
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> f : running) {
-                    f.get(seconds + 180L, TimeUnit.SECONDS);
-                }
-                nemesis.stop();
-                nemesisRun.get(HEAL_TIMEOUT.toSeconds() + 60, TimeUnit.SECONDS);
-            } finally {
-                nemesis.stop();
-                nemesis.healAll();
-                threads.shutdownNow();
-                threads.awaitTermination(60, TimeUnit.SECONDS);
+            List<LoadUnderNemesis.Worker> workers = new ArrayList<>();
+            for (int t = 0; t < FILE_THREADS; t++) {
+                workers.add(files::run);
             }
+            for (int t = 0; t < MIRROR_READERS; t++) {
+                workers.add(reads::runReader);
+            }
+            workers.add(reads::runWriter);
+            workers.add((thread, random, stop) -> auditWhileRunning(audit, mirror, endOfLoad));
+            Throwable workloadFailure = LoadUnderNemesis.run(nemesis, seed, workers, seconds, Duration.ofSeconds(180),
+                    HEAL_TIMEOUT);
             long end = System.nanoTime();
-            assertThat(workloadFailure.get()).as("workload thread failure (seed %d)", seed).isNull();
+            assertThat(workloadFailure).as("workload thread failure (seed %d)", seed).isNull();
             assertThat(nemesis.failure()).as("nemesis failure (seed %d)", seed).isNull();
 
             List<NodeContainer> all = new ArrayList<>(regions.primary().nodes());
