@@ -78,6 +78,11 @@ public final class BlockSyncService implements AutoCloseable {
     private long fullPassIndex;
     private long fullPassBlocksTotal;
     private long fullPassBlocksLeft;
+    /**
+     * The index under which the running full pass's blocks are counted in blocksLeftByIndex: one above the
+     * watermark at its start, so the pass holds the watermark there until every walked block is copied.
+     */
+    private long fullPassHoldIndex;
 
     public BlockSyncService(SyncConfig config, ObjectStore source, ObjectStore target, SliceLiveness liveness,
                             WatermarkSink sink, LongSupplier clockMillis) {
@@ -135,8 +140,10 @@ public final class BlockSyncService implements AutoCloseable {
 
     /**
      * Hands the service every block the namespace referenced at {@code consistentIndex} (a walk that
-     * started once the mirror had applied that index): they hold the watermark at {@code
-     * consistentIndex - 1} until all are copied, and the feed resumes at {@code consistentIndex + 1}.
+     * started once the mirror had applied that index), and the feed resumes at {@code consistentIndex + 1}.
+     * Until all are copied they hold the watermark where it stood before the pass (at most {@code
+     * consistentIndex - 1}): a walked block may belong to a slice committed at any index up to {@code
+     * consistentIndex}, so no index below it is covered before the whole pass is.
      * Blocks whose {@code primaryIndex} differs are re-tagged. If the region's index space went back
      * below what was submitted (a bootstrap at an older snapshot), the newest submitted index goes back
      * too, so entries above {@code consistentIndex} are not ignored as re-fed. Blocks while
@@ -161,8 +168,9 @@ public final class BlockSyncService implements AutoCloseable {
                 watermark = Math.min(watermark, consistentIndex);
             }
             highestSubmitted = consistentIndex;
+            fullPassHoldIndex = Math.min(watermark, consistentIndex - 1) + 1;
             if (!blocks.isEmpty()) {
-                blocksLeftByIndex.merge(consistentIndex, blocks.size(), Integer::sum);
+                blocksLeftByIndex.merge(fullPassHoldIndex, blocks.size(), Integer::sum);
             }
             fullPassIndex = consistentIndex;
             fullPassBlocksTotal = blocks.size();
@@ -195,7 +203,11 @@ public final class BlockSyncService implements AutoCloseable {
                     interrupted = e;
                 }
             }
-            CopyTask task = new CopyTask(block, clockMillis.getAsLong(), permit, fullPass);
+            CopyTask task;
+            synchronized (this) {
+                task = new CopyTask(block, fullPass ? fullPassHoldIndex : block.primaryIndex(),
+                        clockMillis.getAsLong(), permit, fullPass);
+            }
             synchronized (this) {
                 pending.add(task);
                 if (!block.crcKnown()) {
@@ -281,12 +293,12 @@ public final class BlockSyncService implements AutoCloseable {
             return "";
         }
         long index = blocksLeftByIndex.firstKey();
-        if (fullPassBlocksLeft > 0 && index == fullPassIndex) {
+        if (fullPassBlocksLeft > 0 && index == fullPassHoldIndex) {
             return fullPassProgress();
         }
         CopyTask worst = null;
         for (CopyTask t : pending) {
-            if (t.block.primaryIndex() == index && (worst == null || t.attempts > worst.attempts)) {
+            if (t.holdIndex == index && (worst == null || t.attempts > worst.attempts)) {
                 worst = t;
             }
         }
@@ -377,8 +389,8 @@ public final class BlockSyncService implements AutoCloseable {
             if (task.poisonSinceMillis != 0) {
                 LOG.info("poison block {} healed after {} attempts", task.block.objectKey(), task.attempts + 1);
             }
-            long index = task.block.primaryIndex();
-            if (task.fullPass && index == fullPassIndex && fullPassBlocksLeft > 0) {
+            long index = task.holdIndex;
+            if (task.fullPass && index == fullPassHoldIndex && fullPassBlocksLeft > 0) {
                 fullPassBlocksLeft--;
                 if (fullPassBlocksLeft == 0) {
                     LOG.info("full pass of volume {} done: {} blocks referenced at primary index {} are in the"
@@ -510,6 +522,8 @@ public final class BlockSyncService implements AutoCloseable {
 
     private final class CopyTask implements Runnable {
         final BlockRef block;
+        /** Its key in blocksLeftByIndex: the block's primary index, or the full pass's hold index. */
+        final long holdIndex;
         final long submittedMillis;
         final boolean holdsPermit;
         /** Part of a full pass (counted in its progress) rather than of one changelog entry. */
@@ -518,8 +532,9 @@ public final class BlockSyncService implements AutoCloseable {
         String lastError = "";
         long poisonSinceMillis;
 
-        CopyTask(BlockRef block, long submittedMillis, boolean holdsPermit, boolean fullPass) {
+        CopyTask(BlockRef block, long holdIndex, long submittedMillis, boolean holdsPermit, boolean fullPass) {
             this.block = block;
+            this.holdIndex = holdIndex;
             this.submittedMillis = submittedMillis;
             this.holdsPermit = holdsPermit;
             this.fullPass = fullPass;

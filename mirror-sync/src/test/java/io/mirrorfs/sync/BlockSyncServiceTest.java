@@ -194,6 +194,39 @@ class BlockSyncServiceTest {
         }
     }
 
+    /**
+     * A walked block may belong to a slice committed at any index up to the pass's index, so while one
+     * is uncopied the watermark stays where it was, even as later changelog entries complete (this once
+     * published consistentIndex - 1 the moment the pass was submitted).
+     */
+    @Test
+    void fullPassHoldsTheWatermarkWhereItWasUntilEveryWalkedBlockIsCopied() throws Exception {
+        try (LocalDirectoryStore src = new LocalDirectoryStore(dir.resolve("src"));
+                LocalDirectoryStore dst = new LocalDirectoryStore(dir.resolve("dst"))) {
+            Fixture f = new Fixture();
+            Fixture.Entry walked = f.commit(src, 5000);
+            f.other();
+            Fixture.Entry later = f.commit(src, 1000); // index 3: arrives through the changelog after the pass
+            GatedStore gated = new GatedStore(dst);
+            FileWatermarkSink sink = new FileWatermarkSink(dir.resolve("w"));
+            try (BlockSyncService sync = new BlockSyncService(Fixture.config(), src, gated, b -> true, sink,
+                    System::currentTimeMillis)) {
+                sync.start();
+                sync.submitFullPass(2, walked.blocks());
+                sync.submit(later.index(), later.entry());
+                assertThat(sync.stats().watermark()).as("held by the pass: %s", sync.stats()).isZero();
+                assertThat(sync.stats().watermarkHeldBy()).startsWith("full pass: 0 of " + walked.blocks().size());
+
+                gated.open();
+                assertThat(sync.awaitWatermark(later.index(), WAIT)).as("%s", sync.stats()).isTrue();
+                Fixture.await("watermark published", WAIT, () -> sync.stats().publishedWatermark() == later.index());
+                assertThat(sync.stats().fullPass().blocksDone()).isEqualTo(walked.blocks().size());
+            }
+            Fixture.assertAllPresentAndValid(dst, walked);
+            Fixture.assertAllPresentAndValid(dst, later);
+        }
+    }
+
     @Test
     void copiesFromAnS3Source() throws Exception {
         try (LoopbackS3 s3 = LoopbackS3.start("primary");
