@@ -23,7 +23,7 @@ fi
 if ! command -v dockerd >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # iproute2: tc netem for the latency nemesis; iptables: partitions with host networking.
+  # iproute2: ss for the latency nemesis (netem is absent from some kernels); iptables: partitions, REDIRECT.
   apt-get install -y -qq docker.io iproute2 iptables >/dev/null
 fi
 if ! command -v docker >/dev/null 2>&1; then

@@ -161,6 +161,28 @@ public final class ContainerCluster implements AutoCloseable {
         return group;
     }
 
+    /** The docker network the nodes are on (a client container joins it). */
+    public String networkName() {
+        return network;
+    }
+
+    public String runLabel() {
+        return runLabel;
+    }
+
+    public Path runDir() {
+        return runDir;
+    }
+
+    /** An address on the nodes' /24 subnet (host part {@code lastOctet}), e.g. for a client container. */
+    public String address(int lastOctet) {
+        if (lastOctet < 2 || lastOctet > 254) {
+            throw new IllegalArgumentException("host octet out of 2..254: " + lastOctet);
+        }
+        String nodeIp = group.peers().get(0).host();
+        return nodeIp.substring(0, nodeIp.lastIndexOf('.') + 1) + lastOctet;
+    }
+
     public List<NodeContainer> nodes() {
         return List.copyOf(nodes.values());
     }

@@ -20,6 +20,8 @@ public final class NodeContainer {
     private final String containerName;
     private final MetaPeer peer;
     private final Path hostDataDir;
+    /** The classpath the container's JVM runs with (set by create): side programs run with it too. */
+    private Classpath classpath;
 
     NodeContainer(String containerName, MetaPeer peer, Path hostDataDir) {
         this.containerName = containerName;
@@ -66,6 +68,13 @@ public final class NodeContainer {
      */
     void createRunning(String network, String runLabel, Classpath classpath, List<String> program, List<Path> sharedDirs)
             throws IOException, InterruptedException {
+        createRunning(network, runLabel, classpath, program, sharedDirs, List.of());
+    }
+
+    /** As above, with more {@code docker create} options (e.g. a FUSE client's device and privileges). */
+    void createRunning(String network, String runLabel, Classpath classpath, List<String> program, List<Path> sharedDirs,
+                       List<String> extraDockerArgs) throws IOException, InterruptedException {
+        this.classpath = classpath;
         List<String> args = new ArrayList<>(List.of("create", "--name", containerName,
                 "--label", ContainerCluster.LABEL + "=" + runLabel,
                 "--network", network, "--ip", peer.host(), "--hostname", peer.id(),
@@ -81,15 +90,55 @@ public final class NodeContainer {
         for (Path root : classpath.mountRoots()) {
             args.addAll(List.of("-v", root + ":" + root + ":ro"));
         }
+        args.addAll(extraDockerArgs);
         // Assertions on for mirrorfs's own code only by default: with Ratis's internal asserts on, one of
         // them (RetryCacheImpl$CacheEntry.updateResult) killed a deposed leader's state machine updater
         // after a pause (see chaos-tests/README.md). -Dchaos.node.ea=-ea turns them all on to reproduce it.
         String assertions = System.getProperty("chaos.node.ea", "-ea:io.mirrorfs...");
-        args.addAll(List.of(LocalImage.NAME, JAVA, assertions, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Xshare:auto", "-Djava.io.tmpdir=/tmp",
-                "-cp", classpath.asArgument()));
+        args.add(LocalImage.NAME);
+        args.addAll(javaCommand(assertions, "256m"));
         args.addAll(program);
         Docker.docker(args.toArray(String[]::new));
+    }
+
+    /** {@code java OPTIONS -cp CLASSPATH}, as every JVM in a chaos container starts. */
+    List<String> javaCommand(String assertions, String heap) {
+        if (classpath == null) {
+            throw new IllegalStateException(containerName + " was not created by this harness");
+        }
+        return List.of(JAVA, assertions, "-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Xshare:auto", "-Djava.io.tmpdir=/tmp", "--enable-native-access=ALL-UNNAMED",
+                "-cp", classpath.asArgument());
+    }
+
+    /**
+     * Starts {@code java MAIN ARGS...} inside the running container, detached, as a side program next to
+     * the container's own (a delay proxy, a FUSE mount). Its PID goes to {@code pidFile} (inside the
+     * container) so that it can be signalled later, its output to {@code logFile}.
+     */
+    public void startJavaSideProgram(String pidFile, String logFile, String heap, List<String> program)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(javaCommand("-ea:io.mirrorfs...", heap));
+        command.addAll(program);
+        StringBuilder quoted = new StringBuilder();
+        for (String word : command) {
+            quoted.append(" '").append(word.replace("'", "'\\''")).append('\'');
+        }
+        // exec keeps the PID written by the shell: it becomes the JVM's.
+        Docker.docker("exec", "-d", containerName, "/bin/sh", "-c",
+                "echo $$ > " + pidFile + "; exec" + quoted + " >> " + logFile + " 2>&1");
+    }
+
+    /** Sends {@code signal} (KILL, STOP, CONT, TERM) to the side program whose PID is in {@code pidFile}. */
+    public void signalSideProgram(String pidFile, String signal) throws IOException, InterruptedException {
+        Docker.docker("exec", containerName, "/bin/sh", "-c", "kill -" + signal + " \"$(cat " + pidFile + ")\"");
+    }
+
+    /** Runs a command inside the container; returns its stdout. */
+    public String exec(String... command) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("exec", containerName));
+        args.addAll(List.of(command));
+        return Docker.docker(args.toArray(String[]::new));
     }
 
     public void start() throws IOException, InterruptedException {

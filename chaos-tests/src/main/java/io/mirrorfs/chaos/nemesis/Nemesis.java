@@ -56,7 +56,7 @@ public final class Nemesis implements Runnable {
                 case KILL -> faults.add(new KillFault(cluster));
                 case PAUSE -> faults.add(new PauseFault(cluster));
                 case PARTITION -> addIfToolExists("iptables", new PartitionFault(cluster));
-                case LATENCY -> addIfToolExists("tc", new LatencyFault(cluster));
+                case LATENCY -> addIfToolExists("ss", new LatencyFault(cluster)); // and iptables: REDIRECT to a delay proxy
             }
         }
         faults.addAll(extraFaults);
@@ -65,12 +65,15 @@ public final class Nemesis implements Runnable {
         }
     }
 
+    /** A fault whose host tools are missing is not silently left out: the run fails at its start. */
     private void addIfToolExists(String tool, Fault fault) {
-        if (Docker.commandExists(tool) && Docker.commandExists("nsenter")) {
-            faults.add(fault);
-        } else {
-            timeline.record("note", fault.name(), "skipped: " + tool + " or nsenter missing on the host");
+        for (String needed : List.of(tool, "iptables", "nsenter")) {
+            if (!Docker.commandExists(needed)) {
+                timeline.record("note", fault.name(), "cannot run: " + needed + " missing on the host");
+                throw new IllegalStateException("fault " + fault.name() + " cannot run: " + needed + " missing on the host");
+            }
         }
+        faults.add(fault);
     }
 
     @Override
@@ -83,10 +86,14 @@ public final class Nemesis implements Runnable {
                 try {
                     detail = f.inject(random);
                 } catch (Exception e) {
-                    // A fault that cannot be applied (e.g. netem missing in the kernel) is noted and dropped
-                    // from the schedule: the run goes on with the others.
+                    // A fault that cannot be applied is dropped from the schedule so the run goes on with the
+                    // others, but the run fails at its end (failure()): a fault must never silently do nothing
+                    // (the old tc-netem latency fault did exactly that on a kernel without sch_netem).
                     timeline.record("note", f.name(), "could not inject, dropped from the schedule: " + e.getMessage());
                     LOG.warn("nemesis: {} failed to inject", f.name(), e);
+                    if (failure == null) {
+                        failure = new IllegalStateException("fault " + f.name() + " could not be injected", e);
+                    }
                     f.heal();
                     faults.remove(f);
                     deck.remove(f);

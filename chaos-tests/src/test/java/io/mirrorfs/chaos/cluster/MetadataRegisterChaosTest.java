@@ -46,7 +46,8 @@ import org.junit.jupiter.api.Timeout;
  * <p>Fault model (one fault at a time, random from the seed, a few seconds each): kill -9 and restart
  * of the leader or a random node (disk kept); docker pause/unpause (a frozen process, like a long GC);
  * network partitions between nodes (leader isolated, or minority/majority) with iptables in the nodes'
- * namespaces, clients still reaching every node; added latency with jitter (tc netem). No disk loss,
+ * namespaces, clients still reaching every node; added latency on the Raft links (user-space delay
+ * proxies behind iptables REDIRECT: this kernel has no netem, see LatencyFault). No disk loss,
  * no clock skew, no byzantine faults. Clients are threads of this JVM on the host.
  *
  * <p>Replay: every verdict names the seed; {@code -Dchaos.seed=N} replays the fault schedule and
