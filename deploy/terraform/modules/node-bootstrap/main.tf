@@ -14,8 +14,8 @@ locals {
     "MIRRORFS_DATA_DEVICE=${var.data_disk_device}",
     "MIRRORFS_PACKAGE_URL=${var.mirrorfs_package_url}",
     "MIRRORFS_PACKAGE_SHA256=${var.mirrorfs_package_sha256}",
-    # Not read by `mirrorfs meta start` yet (mTLS between nodes is future work, docs/architecture.md);
-    # the material is installed now so enabling it is a flag change, not a redeploy of secrets.
+    # The units pass `--tls-dir /etc/mirrorfs/tls` (mutual TLS on every mirrorfs channel); these name
+    # the same files for scripts and operators.
     "MIRRORFS_TLS_CA_FILE=/etc/mirrorfs/tls/ca.pem",
     "MIRRORFS_TLS_CERT_FILE=/etc/mirrorfs/tls/node.pem",
     "MIRRORFS_TLS_KEY_FILE=/etc/mirrorfs/tls/node.key",

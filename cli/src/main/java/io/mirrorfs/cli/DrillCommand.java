@@ -14,6 +14,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code mirrorfs drill}: one command that proves a failover loses nothing it promised (DESIGN §5). */
@@ -34,6 +35,9 @@ final class DrillCommand implements Callable<Integer> {
 
     @Option(names = "--topology", description = "Run against this running deployment instead of starting one.")
     Path topology;
+
+    @Mixin
+    TlsOption tls = new TlsOption();
 
     @Option(names = "--fault-command", description = "With --topology: the shell command that injects the fault.")
     String faultCommand;
@@ -74,6 +78,11 @@ final class DrillCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Scenario s = Scenario.parse(scenario);
+        if (topology == null && tls.given()) {
+            throw new IllegalArgumentException("--tls-dir is for --topology (a running deployment); the drill's own"
+                    + " local deployment runs plaintext");
+        }
+        tls.apply(java.util.Optional.empty()); // plaintext unless --tls-dir; the topology's section is read below
         if (topology != null && data != null) {
             throw new IllegalArgumentException("give --topology (a running deployment) or --data (the drill's own), not both");
         }
@@ -87,7 +96,7 @@ final class DrillCommand implements Callable<Integer> {
         if (topology != null) {
             Path dir = report != null ? report.toAbsolutePath().getParent() : Path.of("").toAbsolutePath();
             Faults faults = new CommandFaults(faultCommand, healCommand, topology.toString());
-            return run(Topology.load(topology), faults, dir, actualSeed);
+            return run(tls.applied(Topology.load(topology)), faults, dir, actualSeed);
         }
         Path dir = data != null ? data : Path.of("mirrorfs-drill-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));

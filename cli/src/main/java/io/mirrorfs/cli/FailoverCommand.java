@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code mirrorfs failover switchover|promote|rejoin} (DESIGN §5). */
@@ -62,6 +63,9 @@ final class FailoverCommand implements Callable<Integer> {
         @ArgGroup(exclusive = true, multiplicity = "1")
         Where where;
 
+        @Mixin
+        TlsOption tls = new TlsOption();
+
         @Option(names = "--to", required = true, description = "The mirror region to promote.")
         String to;
 
@@ -77,7 +81,7 @@ final class FailoverCommand implements Callable<Integer> {
             if (catchUpSeconds < 1 || catchUpSeconds > 86_400) {
                 throw new IllegalArgumentException("--catch-up-seconds must be 1..86400");
             }
-            try (Deployment d = new Deployment(where.load(), PROBE_DEADLINE)) {
+            try (Deployment d = new Deployment(tls.applied(where.load()), PROBE_DEADLINE)) {
                 Switchover.Result r = new Switchover(d, Duration.ofSeconds(catchUpSeconds))
                         .run(to, Timeline.systemClock(System.out));
                 System.out.printf("switchover %s -> %s done: epoch %d, RPO 0 (caught up to index %d), RTO %d ms%n",
@@ -98,6 +102,9 @@ final class FailoverCommand implements Callable<Integer> {
         @ArgGroup(exclusive = true, multiplicity = "1")
         Where where;
 
+        @Mixin
+        TlsOption tls = new TlsOption();
+
         @Option(names = "--region", required = true, description = "The mirror region to promote.")
         String region;
 
@@ -110,7 +117,7 @@ final class FailoverCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            try (Deployment d = new Deployment(where.load(), PROBE_DEADLINE)) {
+            try (Deployment d = new Deployment(tls.applied(where.load()), PROBE_DEADLINE)) {
                 Promotion.Result r = new Promotion(d, d.blockSizeBytes()).run(region, force, Timeline.systemClock(System.out));
                 System.out.print(r.rpo().toText());
                 System.out.printf("promoted %s to primary of epoch %d at index %d; RTO %d ms from the command%n",
@@ -132,6 +139,9 @@ final class FailoverCommand implements Callable<Integer> {
         @ArgGroup(exclusive = true, multiplicity = "1")
         Where where;
 
+        @Mixin
+        TlsOption tls = new TlsOption();
+
         @Option(names = "--region", required = true, description = "The old primary region.")
         String region;
 
@@ -140,7 +150,7 @@ final class FailoverCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            try (Deployment d = new Deployment(where.load(), PROBE_DEADLINE)) {
+            try (Deployment d = new Deployment(tls.applied(where.load()), PROBE_DEADLINE)) {
                 Rejoin.Result r = new Rejoin(d, d.blockSizeBytes(), reportDir != null ? reportDir : where.reportDir())
                         .run(region, Timeline.systemClock(System.out));
                 System.out.print(r.report().toText());

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "format", mixinStandardHelpOptions = true,
@@ -27,6 +28,9 @@ final class FormatCommand implements Callable<Integer> {
 
     @Option(names = "--topology", description = "A deployment's topology file: formats its primary region.")
     Path topology;
+
+    @Mixin
+    TlsOption tls = new TlsOption();
 
     @Option(names = "--group", defaultValue = MetaGroup.DEFAULT_NAME, description = "Group name (default ${DEFAULT-VALUE}).")
     String group;
@@ -51,12 +55,15 @@ final class FormatCommand implements Callable<Integer> {
                 System.err.println("mirrorfs format: with --topology the volume and store come from the file; drop --volume/--store");
                 return 2;
             }
-            Topology deployment = Topology.load(topology);
+            Topology deployment = tls.applied(Topology.load(topology));
             Region primary = deployment.primary();
             meta = String.join(",", primary.meta().stream().map(MetaPeer::toString).toList());
             group = primary.name();
             volume = deployment.volume();
             store = primary.storeUri();
+        }
+        if (topology == null) {
+            tls.apply(java.util.Optional.empty());
         }
         if (volume == null || volume.isEmpty() || volume.contains("/")) {
             System.err.println("mirrorfs format: volume name must be non-empty and contain no '/'");

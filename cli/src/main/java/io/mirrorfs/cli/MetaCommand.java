@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code mirrorfs meta start}: one metadata node in the foreground. */
@@ -60,6 +61,9 @@ final class MetaCommand implements Callable<Integer> {
 
         @Option(names = "--topology", description = "The deployment's topology file (with --region).")
         Path topology;
+
+        @Mixin
+        TlsOption tls = new TlsOption();
 
         @Option(names = "--region", description = "This node's region name (mirrors follow the primary as this name).")
         String region;
@@ -106,16 +110,26 @@ final class MetaCommand implements Callable<Integer> {
                     stopped.countDown();
                 }
             }, "meta-shutdown"));
-            LOG.info("metadata node {} running (group {}, raft {}, admin {}{}); Ctrl-C to stop",
+            LOG.info("metadata node {} running (group {}, raft {}, admin {}{}, {}); Ctrl-C to stop",
                     id, config.group().name(), config.self().raftAddress(), config.self().adminAddress(),
-                    config.mirrorOf() == null ? "" : ", mirror of " + config.mirrorOf().primary());
+                    config.mirrorOf() == null ? "" : ", mirror of " + config.mirrorOf().primary(), config.security());
             stopped.await();
             return 0;
         }
 
         MetaServerConfig config() throws UsageException {
             MetaServerConfig config = topology != null ? fromTopology() : fromFlags();
-            return config.withSnapshotThreshold(snapshotThreshold).withChangelogTrimInterval(changelogTrimInterval);
+            return config.withSnapshotThreshold(snapshotThreshold).withChangelogTrimInterval(changelogTrimInterval)
+                    .withSecurity(security());
+        }
+
+        /** --tls-dir, else the topology's tls: section, else plaintext; for the node and its own clients. */
+        private io.mirrorfs.api.net.ChannelSecurity security() throws UsageException {
+            try {
+                return tls.apply(topology);
+            } catch (io.mirrorfs.api.net.TlsException | TopologyException e) {
+                throw new UsageException(e.getMessage());
+            }
         }
 
         private MetaServerConfig fromTopology() throws UsageException {

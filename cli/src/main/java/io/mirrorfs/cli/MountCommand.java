@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -45,6 +46,9 @@ final class MountCommand implements Callable<Integer> {
 
     @Option(names = "--topology", description = "the deployment's topology file (with --region)")
     Path topology;
+
+    @Mixin
+    TlsOption tls = new TlsOption();
 
     @Option(names = "--region", description = "with --topology: the region whose metadata and store this mount reads")
     String region;
@@ -117,8 +121,9 @@ final class MountCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         MirrorPlan plan;
         try {
-            plan = mirrorPlan();
-        } catch (UsageException | TopologyException e) {
+            plan = mirrorPlan(); // validates the flags first: their errors are the useful ones
+            tls.apply(topology);
+        } catch (UsageException | TopologyException | io.mirrorfs.api.net.TlsException e) {
             System.err.println("mirrorfs mount: " + e.getMessage());
             return EXIT_USAGE;
         }

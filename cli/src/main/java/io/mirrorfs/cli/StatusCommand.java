@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -48,6 +49,9 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--topology", description = "A deployment's topology file: every region's lag and sync state.")
     Path topology;
 
+    @Mixin
+    TlsOption tls = new TlsOption();
+
     @Option(names = "--data", description = "The data folder of `mirrorfs up` (reads DATA/topology.yaml).")
     Path data;
 
@@ -66,8 +70,9 @@ final class StatusCommand implements Callable<Integer> {
             return 2;
         }
         if (meta == null) {
-            return regions(Topology.load(topology != null ? topology : data.resolve(UpLayout.TOPOLOGY_FILE)));
+            return regions(tls.applied(Topology.load(topology != null ? topology : data.resolve(UpLayout.TOPOLOGY_FILE))));
         }
+        tls.apply(java.util.Optional.empty());
         MetaGroup metaGroup = MetaGroup.parse(group, meta);
         Map<String, NodeStatusReply> replies = new LinkedHashMap<>();
         Map<String, String> errors = new LinkedHashMap<>();

@@ -77,6 +77,14 @@ final class SyncCommand {
         @Option(names = "--rpc-timeout-seconds", defaultValue = "30", description = "Bound on each metadata call (default ${DEFAULT-VALUE}).")
         int rpcTimeoutSeconds;
 
+        @Mixin
+        TlsOption tls = new TlsOption();
+
+        /** The resolved TLS setting (after {@link #resolve()}), also this process's default. */
+        io.mirrorfs.api.net.ChannelSecurity security() {
+            return tls.resolved();
+        }
+
         /** The region as addressed, validated; throws UsageException naming the problem. */
         Target resolve() throws UsageException, TopologyException {
             if (rpcTimeoutSeconds < 1 || rpcTimeoutSeconds > 3600) {
@@ -88,6 +96,7 @@ final class SyncCommand {
                             + " --region NAME [--group NAME]; not both");
                 }
                 Topology deployment = Topology.load(topology);
+                applyTls(Optional.of(deployment));
                 Region r = deployment.requireRegion(region);
                 // The file's role is the initial one: a primary may be a mirror now (after a switchover),
                 // so it is accepted; the daemon idles while the region is a primary.
@@ -99,6 +108,7 @@ final class SyncCommand {
             if (meta == null || store == null) {
                 throw new UsageException("without --topology, --meta PEERS and --store URI are required (and --region NAME)");
             }
+            applyTls(Optional.empty());
             MetaGroup metaGroup;
             try {
                 metaGroup = MetaGroup.parse(group != null ? group : region, meta);
@@ -107,6 +117,14 @@ final class SyncCommand {
             }
             return new Target(region, metaGroup, store, Optional.ofNullable(sourceStore), Optional.empty(),
                     Optional.empty());
+        }
+
+        private void applyTls(Optional<Topology> deployment) throws UsageException {
+            try {
+                tls.apply(deployment);
+            } catch (io.mirrorfs.api.net.TlsException e) {
+                throw new UsageException(e.getMessage());
+            }
         }
 
         Duration rpcTimeout() {
@@ -190,7 +208,7 @@ final class SyncCommand {
                             Optional.ofNullable(metricsPort).map(InetSocketAddress::new));
             config = config.withTimings(address.rpcTimeout(), config.ackInterval(), config.progressInterval(),
                     config.waitPoll(), config.followBackoffMin(), config.followBackoffMax());
-            config = target.regionStores().map(config::withRegionStores).orElse(config);
+            config = target.regionStores().map(config::withRegionStores).orElse(config).withSecurity(address.security());
             return target.sourceStore().map(config::withSourceStore).orElse(config);
         }
 

@@ -1,9 +1,9 @@
 package io.mirrorfs.sync;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.mirrorfs.api.client.MetaGroup;
 import io.mirrorfs.api.client.MetaPeer;
+import io.mirrorfs.api.net.ChannelSecurity;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,14 +12,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * One gRPC channel per node of the mirror region, to its admin port (Raft port + 1) where
  * ChangelogService runs. Channels reconnect by themselves, so they are made once and shared by the
- * changelog feed and the acker.
+ * changelog feed and the acker. Secured as the daemon is configured (mutual TLS or plaintext).
  */
 final class RegionChannels implements AutoCloseable {
     private final Map<MetaPeer, ManagedChannel> channels = new LinkedHashMap<>();
 
-    RegionChannels(MetaGroup group) {
+    RegionChannels(MetaGroup group, ChannelSecurity security) {
         for (MetaPeer peer : group.peers()) {
-            channels.put(peer, NettyChannelBuilder.forAddress(peer.host(), peer.adminPort()).usePlaintext()
+            channels.put(peer, security.channelBuilder(peer.host(), peer.adminPort())
                     .maxInboundMessageSize(64 << 20).build());
         }
     }

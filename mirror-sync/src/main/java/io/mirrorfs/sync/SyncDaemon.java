@@ -1,7 +1,6 @@
 package io.mirrorfs.sync;
 
 import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.mirrorfs.api.client.MetadataClientOptions;
 import io.mirrorfs.api.client.RaftMetadataClient;
 import io.mirrorfs.api.metrics.MetricsHttpServer;
@@ -99,7 +98,7 @@ public final class SyncDaemon implements AutoCloseable {
         this.target = target;
         this.opener = opener;
         this.selector = new SourceSelector(config.sourceStoreUri(), config.regionStores());
-        this.channels = new RegionChannels(config.mirrorGroup());
+        this.channels = new RegionChannels(config.mirrorGroup(), config.security());
         this.ticker = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("sync-ticker-" + config.region()).factory());
     }
@@ -127,13 +126,13 @@ public final class SyncDaemon implements AutoCloseable {
         if (config.statusAddress().isPresent()) {
             InetSocketAddress address = config.statusAddress().get();
             try {
-                statusServer = NettyServerBuilder.forAddress(address)
+                statusServer = config.security().serverBuilder(address)
                         .addService(new SyncStatusService(this::status)).build().start();
             } catch (IOException e) {
                 throw new IOException("cannot serve sync status on " + address + ": " + e.getMessage(), e);
             }
-            LOG.info("sync of region '{}' serves its status (SyncAdmin) on {}:{}", config.region(),
-                    address.getHostString(), statusServer.getPort());
+            LOG.info("sync of region '{}' serves its status (SyncAdmin) on {}:{} ({})", config.region(),
+                    address.getHostString(), statusServer.getPort(), config.security());
         }
         if (config.metricsAddress().isPresent()) {
             metricsServer = MetricsHttpServer.start(config.metricsAddress().get(),
@@ -151,7 +150,7 @@ public final class SyncDaemon implements AutoCloseable {
     private void run() {
         try {
             client = RaftMetadataClient.connect(config.mirrorGroup(), MetadataClientOptions.defaults()
-                    .withDeadline(config.rpcTimeout()).withRaftClients(1));
+                    .withDeadline(config.rpcTimeout()).withRaftClients(1), config.security());
             mirror = new MirrorMetadata(client, config.mirrorGroup().name(), config.rpcTimeout());
             VolumeInfo info = awaitFormatted(mirror);
             volume = info.getVolume();

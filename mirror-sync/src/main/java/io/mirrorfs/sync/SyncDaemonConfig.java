@@ -1,6 +1,7 @@
 package io.mirrorfs.sync;
 
 import io.mirrorfs.api.client.MetaGroup;
+import io.mirrorfs.api.net.ChannelSecurity;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -22,12 +23,14 @@ import java.util.Optional;
  *                        region the mirror follows now; empty = {@code sourceStoreUri} or the recorded one
  * @param rolePoll        how often the region's role and followed primary are checked (and how often an
  *                        idle primary region is asked whether it is a mirror again)
+ * @param security        mutual TLS (or plaintext) for the region's metadata (Raft, changelog) and the
+ *                        SyncAdmin status service; Prometheus metrics stay plain HTTP
  */
 public record SyncDaemonConfig(String region, MetaGroup mirrorGroup, Optional<String> sourceStoreUri,
                                Optional<InetSocketAddress> statusAddress, Optional<InetSocketAddress> metricsAddress,
                                Copy copy, Duration rpcTimeout, Duration ackInterval, Duration progressInterval,
                                Duration waitPoll, Duration followBackoffMin, Duration followBackoffMax,
-                               Optional<RegionStores> regionStores, Duration rolePoll) {
+                               Optional<RegionStores> regionStores, Duration rolePoll, ChannelSecurity security) {
 
     /** The copy settings of {@link SyncConfig} that do not depend on the volume. */
     public record Copy(int parallelism, int pendingBlocksMax, long bandwidthBytesPerSecond, int attemptsBeforePoison,
@@ -75,6 +78,20 @@ public record SyncDaemonConfig(String region, MetaGroup mirrorGroup, Optional<St
             throw new IllegalArgumentException("followBackoffMin must not exceed followBackoffMax");
         }
         copy.toSyncConfig("check", 1); // fail now on bad copy settings, not once the mirror is formatted
+        if (security == null) {
+            throw new IllegalArgumentException("channel security is required (ChannelSecurity.plaintext() for none)");
+        }
+    }
+
+    /** Plaintext channels. */
+    public SyncDaemonConfig(String region, MetaGroup mirrorGroup, Optional<String> sourceStoreUri,
+                            Optional<InetSocketAddress> statusAddress, Optional<InetSocketAddress> metricsAddress,
+                            Copy copy, Duration rpcTimeout, Duration ackInterval, Duration progressInterval,
+                            Duration waitPoll, Duration followBackoffMin, Duration followBackoffMax,
+                            Optional<RegionStores> regionStores, Duration rolePoll) {
+        this(region, mirrorGroup, sourceStoreUri, statusAddress, metricsAddress, copy, rpcTimeout, ackInterval,
+                progressInterval, waitPoll, followBackoffMin, followBackoffMax, regionStores, rolePoll,
+                ChannelSecurity.plaintext());
     }
 
     /** Without a topology's stores, checking the role every 10 s. */
@@ -96,34 +113,41 @@ public record SyncDaemonConfig(String region, MetaGroup mirrorGroup, Optional<St
 
     public SyncDaemonConfig withSourceStore(String uri) {
         return new SyncDaemonConfig(region, mirrorGroup, Optional.of(uri), statusAddress, metricsAddress, copy, rpcTimeout,
-                ackInterval, progressInterval, waitPoll, followBackoffMin, followBackoffMax, regionStores, rolePoll);
+                ackInterval, progressInterval, waitPoll, followBackoffMin, followBackoffMax, regionStores, rolePoll, security);
     }
 
     public SyncDaemonConfig withEndpoints(Optional<InetSocketAddress> status, Optional<InetSocketAddress> metrics) {
         return new SyncDaemonConfig(region, mirrorGroup, sourceStoreUri, status, metrics, copy, rpcTimeout,
-                ackInterval, progressInterval, waitPoll, followBackoffMin, followBackoffMax, regionStores, rolePoll);
+                ackInterval, progressInterval, waitPoll, followBackoffMin, followBackoffMax, regionStores, rolePoll, security);
     }
 
     public SyncDaemonConfig withCopy(Copy copy) {
         return new SyncDaemonConfig(region, mirrorGroup, sourceStoreUri, statusAddress, metricsAddress, copy, rpcTimeout,
-                ackInterval, progressInterval, waitPoll, followBackoffMin, followBackoffMax, regionStores, rolePoll);
+                ackInterval, progressInterval, waitPoll, followBackoffMin, followBackoffMax, regionStores, rolePoll, security);
     }
 
     /** Copies from the store of the region the mirror follows now (the topology's stores). */
     public SyncDaemonConfig withRegionStores(RegionStores stores) {
         return new SyncDaemonConfig(region, mirrorGroup, sourceStoreUri, statusAddress, metricsAddress, copy, rpcTimeout,
-                ackInterval, progressInterval, waitPoll, followBackoffMin, followBackoffMax, Optional.of(stores), rolePoll);
+                ackInterval, progressInterval, waitPoll, followBackoffMin, followBackoffMax, Optional.of(stores), rolePoll, security);
     }
 
     public SyncDaemonConfig withRolePoll(Duration poll) {
         return new SyncDaemonConfig(region, mirrorGroup, sourceStoreUri, statusAddress, metricsAddress, copy, rpcTimeout,
-                ackInterval, progressInterval, waitPoll, followBackoffMin, followBackoffMax, regionStores, poll);
+                ackInterval, progressInterval, waitPoll, followBackoffMin, followBackoffMax, regionStores, poll, security);
+    }
+
+    /** Mutual TLS (or plaintext) toward the region's metadata and on the SyncAdmin status service. */
+    public SyncDaemonConfig withSecurity(ChannelSecurity channelSecurity) {
+        return new SyncDaemonConfig(region, mirrorGroup, sourceStoreUri, statusAddress, metricsAddress, copy, rpcTimeout,
+                ackInterval, progressInterval, waitPoll, followBackoffMin, followBackoffMax, regionStores, rolePoll,
+                channelSecurity);
     }
 
     /** Faster timings for tests and small deployments. */
     public SyncDaemonConfig withTimings(Duration rpcTimeout, Duration ackInterval, Duration progressInterval,
                                         Duration waitPoll, Duration followBackoffMin, Duration followBackoffMax) {
         return new SyncDaemonConfig(region, mirrorGroup, sourceStoreUri, statusAddress, metricsAddress, copy, rpcTimeout,
-                ackInterval, progressInterval, waitPoll, followBackoffMin, followBackoffMax, regionStores, rolePoll);
+                ackInterval, progressInterval, waitPoll, followBackoffMin, followBackoffMax, regionStores, rolePoll, security);
     }
 }

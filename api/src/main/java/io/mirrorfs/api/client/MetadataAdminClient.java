@@ -2,7 +2,7 @@ package io.mirrorfs.api.client;
 
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.mirrorfs.api.net.ChannelSecurity;
 import io.mirrorfs.api.proto.MetadataAdminGrpc;
 import io.mirrorfs.api.proto.NodeStatusReply;
 import io.mirrorfs.api.proto.NodeStatusRequest;
@@ -17,10 +17,15 @@ public final class MetadataAdminClient implements AutoCloseable {
     private final ManagedChannel channel;
     private final Duration timeout;
 
+    /** Secured as {@link ChannelSecurity#processDefault()} (plaintext unless the CLI set TLS). */
     public MetadataAdminClient(MetaPeer peer, Duration timeout) {
+        this(peer, timeout, ChannelSecurity.processDefault());
+    }
+
+    public MetadataAdminClient(MetaPeer peer, Duration timeout, ChannelSecurity security) {
         this.peer = peer;
         this.timeout = timeout;
-        this.channel = NettyChannelBuilder.forAddress(peer.host(), peer.adminPort()).usePlaintext().build();
+        this.channel = security.channelBuilder(peer.host(), peer.adminPort()).build();
     }
 
     public MetaPeer peer() {

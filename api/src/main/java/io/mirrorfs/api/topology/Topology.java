@@ -1,6 +1,6 @@
 package io.mirrorfs.api.topology;
 
-import io.mirrorfs.api.client.MetaPeer;
+import io.mirrorfs.api.net.TlsFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,17 +14,26 @@ import java.util.Optional;
  * regions, exactly one of them the initial primary. Roles are initial roles: after a failover the
  * current primary and epoch come from the metadata, not from this file.
  */
-public record Topology(String volume, List<Region> regions) {
+public record Topology(String volume, List<Region> regions, Optional<TlsFiles> tls) {
 
     /** Files larger than this are refused: a topology is a few dozen lines. */
     public static final int FILE_BYTES_MAX = 1 << 20;
 
     public Topology {
         regions = List.copyOf(regions);
+        tls = tls == null ? Optional.empty() : tls;
         assert regions.stream().filter(Region::isPrimary).count() == 1 : "validated by TopologyParser";
     }
 
-    /** Reads and validates a topology file; errors name the file. */
+    /** Without a {@code tls:} section: plaintext, unless a command is given {@code --tls-dir}. */
+    public Topology(String volume, List<Region> regions) {
+        this(volume, regions, Optional.empty());
+    }
+
+    /**
+     * Reads and validates a topology file; errors name the file. Relative {@code tls:} paths are relative
+     * to the file's folder, and the TLS files are loaded and checked here (TlsFiles).
+     */
     public static Topology load(Path file) throws TopologyException {
         String text;
         try {
@@ -35,12 +44,13 @@ public record Topology(String volume, List<Region> regions) {
         } catch (IOException e) {
             throw new TopologyException(file + ": cannot read the topology file: " + e.getMessage(), e);
         }
-        return TopologyParser.parse(file.toString(), text);
+        Path folder = file.toAbsolutePath().getParent();
+        return TopologyParser.parse(file.toString(), text, folder != null ? folder : Path.of("").toAbsolutePath());
     }
 
-    /** Parses and validates YAML text; errors name it "<topology>". */
+    /** Parses and validates YAML text; errors name it "<topology>"; relative tls: paths are from the working directory. */
     public static Topology parse(String yaml) throws TopologyException {
-        return TopologyParser.parse("<topology>", yaml);
+        return TopologyParser.parse("<topology>", yaml, Path.of("").toAbsolutePath());
     }
 
     public Region primary() {
@@ -72,6 +82,10 @@ public record Topology(String volume, List<Region> regions) {
                     .append("]\n");
             r.sync().ifPresent(s -> yaml.append("    sync: ").append(quoted(s.toString())).append('\n'));
         }
+        tls.ifPresent(t -> yaml.append("tls:\n")
+                .append("  ca: ").append(quoted(t.ca().toString())).append('\n')
+                .append("  cert: ").append(quoted(t.certChain().toString())).append('\n')
+                .append("  key: ").append(quoted(t.key().toString())).append('\n'));
         return yaml.toString();
     }
 

@@ -1,8 +1,12 @@
 package io.mirrorfs.api.topology;
 
 import io.mirrorfs.api.client.MetaPeer;
+import io.mirrorfs.api.net.TlsException;
+import io.mirrorfs.api.net.TlsFiles;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,7 +27,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  * the file, the region and the field so an operator can fix it without reading code.
  */
 final class TopologyParser {
-    private static final Set<String> TOP_KEYS = Set.of("volume", "regions");
+    private static final Set<String> TOP_KEYS = Set.of("volume", "regions", "tls");
+    private static final Set<String> TLS_KEYS = Set.of("ca", "cert", "key");
     private static final Set<String> REGION_KEYS = Set.of("name", "role", "store", "meta", "sync");
     /**
      * The schemes io.mirrorfs.store.ObjectStores opens. Repeated here because api cannot depend on
@@ -36,7 +41,8 @@ final class TopologyParser {
 
     private TopologyParser() {}
 
-    static Topology parse(String source, String yaml) throws TopologyException {
+    /** @param folder what relative {@code tls:} paths are relative to (the file's folder) */
+    static Topology parse(String source, String yaml, Path folder) throws TopologyException {
         Object root;
         try {
             LoaderOptions options = new LoaderOptions();
@@ -67,7 +73,25 @@ final class TopologyParser {
             regions.add(region(source, i, list.get(i)));
         }
         checkAcrossRegions(source, regions);
-        return new Topology(volume, regions);
+        Optional<TlsFiles> tls = top.containsKey("tls") ? Optional.of(tls(source, top.get("tls"), folder)) : Optional.empty();
+        return new Topology(volume, regions, tls);
+    }
+
+    /** The tls: section; its files are loaded and checked now, so a wrong path fails at load, naming it. */
+    private static TlsFiles tls(String source, Object raw, Path folder) throws TopologyException {
+        if (!(raw instanceof Map<?, ?> map)) {
+            throw new TopologyException(source + ": field 'tls': expected a mapping with ca, cert, key (PEM file paths)");
+        }
+        String where = "field 'tls': ";
+        checkKeys(source, where, map, TLS_KEYS);
+        Path ca = path(source, where, map, "ca", folder);
+        Path cert = path(source, where, map, "cert", folder);
+        Path key = path(source, where, map, "key", folder);
+        try {
+            return TlsFiles.load(ca, cert, key);
+        } catch (TlsException e) {
+            throw new TopologyException(source + ": " + where + e.getMessage(), e);
+        }
     }
 
     private static Region region(String source, int position, Object raw) throws TopologyException {
@@ -104,6 +128,16 @@ final class TopologyParser {
                     + " service address (HOST:PORT)");
         }
         return new Region(name, role, store, peers, sync);
+    }
+
+    private static Path path(String source, String where, Map<?, ?> map, String field, Path folder)
+            throws TopologyException {
+        String text = string(source, where, map, field);
+        try {
+            return folder.resolve(text);
+        } catch (InvalidPathException e) {
+            throw new TopologyException(source + ": " + where + "'" + field + "': not a valid path: " + e.getMessage(), e);
+        }
     }
 
     private static List<MetaPeer> peers(String source, String where, Object raw) throws TopologyException {

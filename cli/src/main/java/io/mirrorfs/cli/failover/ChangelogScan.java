@@ -2,9 +2,9 @@ package io.mirrorfs.cli.failover;
 
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.mirrorfs.api.FsLimits;
 import io.mirrorfs.api.client.MetaPeer;
+import io.mirrorfs.api.net.ChannelSecurity;
 import io.mirrorfs.api.proto.ChangelogEntry;
 import io.mirrorfs.api.proto.ChangelogServiceGrpc;
 import io.mirrorfs.api.proto.FollowRequest;
@@ -30,14 +30,20 @@ public final class ChangelogScan {
 
     private ChangelogScan() {}
 
-    /** Entries with index in [fromIndex, toIndex] of {@code region}, asking its nodes in turn. */
+    /** As {@link #read(Region, String, long, long, Duration, ChannelSecurity)} with this process's default security. */
     public static Result read(Region region, String volume, long fromIndex, long toIndex, Duration deadline) {
+        return read(region, volume, fromIndex, toIndex, deadline, ChannelSecurity.processDefault());
+    }
+
+    /** Entries with index in [fromIndex, toIndex] of {@code region}, asking its nodes in turn. */
+    public static Result read(Region region, String volume, long fromIndex, long toIndex, Duration deadline,
+                              ChannelSecurity security) {
         if (toIndex < fromIndex) {
             return new Result(List.of(), true, "");
         }
         StringBuilder errors = new StringBuilder();
         for (MetaPeer peer : region.meta()) {
-            ManagedChannel channel = NettyChannelBuilder.forAddress(peer.host(), peer.adminPort()).usePlaintext().build();
+            ManagedChannel channel = security.channelBuilder(peer.host(), peer.adminPort()).build();
             try {
                 return readFrom(channel, volume, fromIndex, toIndex, deadline);
             } catch (StatusRuntimeException e) {

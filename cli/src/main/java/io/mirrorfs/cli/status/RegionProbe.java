@@ -2,9 +2,9 @@ package io.mirrorfs.cli.status;
 
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.mirrorfs.api.client.MetaPeer;
 import io.mirrorfs.api.client.MetadataAdminClient;
+import io.mirrorfs.api.net.ChannelSecurity;
 import io.mirrorfs.api.proto.NodeStatusReply;
 import io.mirrorfs.api.proto.SyncAdminGrpc;
 import io.mirrorfs.api.proto.SyncStatusReply;
@@ -23,9 +23,16 @@ import java.util.concurrent.TimeUnit;
 /** Asks every node of every region (admin port) and every sync service for its status, with a timeout each. */
 public final class RegionProbe {
     private final Duration timeout;
+    private final ChannelSecurity security;
 
+    /** Secured as this process's default (the command's --tls-dir or the topology's tls: section). */
     public RegionProbe(Duration timeout) {
+        this(timeout, ChannelSecurity.processDefault());
+    }
+
+    public RegionProbe(Duration timeout, ChannelSecurity security) {
         this.timeout = timeout;
+        this.security = security;
     }
 
     public List<RegionSnapshot> probe(Topology topology) {
@@ -40,7 +47,7 @@ public final class RegionProbe {
         Map<String, NodeStatusReply> nodes = new LinkedHashMap<>();
         Map<String, String> unreachable = new LinkedHashMap<>();
         for (MetaPeer peer : region.meta()) {
-            try (MetadataAdminClient admin = new MetadataAdminClient(peer, timeout)) {
+            try (MetadataAdminClient admin = new MetadataAdminClient(peer, timeout, security)) {
                 nodes.put(peer.id(), admin.nodeStatus());
             } catch (StatusRuntimeException e) {
                 unreachable.put(peer.id(), e.getStatus().getCode().name());
@@ -59,7 +66,7 @@ public final class RegionProbe {
     }
 
     private SyncStatusReply syncStatus(HostPort address) {
-        ManagedChannel channel = NettyChannelBuilder.forAddress(address.host(), address.port()).usePlaintext().build();
+        ManagedChannel channel = security.channelBuilder(address.host(), address.port()).build();
         try {
             return SyncAdminGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
                     .syncStatus(SyncStatusRequest.getDefaultInstance());

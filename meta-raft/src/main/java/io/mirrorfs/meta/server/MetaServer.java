@@ -1,7 +1,6 @@
 package io.mirrorfs.meta.server;
 
 import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.mirrorfs.api.client.MetaGroup;
 import io.mirrorfs.api.client.MetadataClientOptions;
 import io.mirrorfs.api.client.RaftMetadataClient;
@@ -156,7 +155,8 @@ public final class MetaServer implements AutoCloseable {
         RaftMetadataClient client;
         synchronized (this) {
             if (selfClient == null) {
-                selfClient = RaftMetadataClient.connect(config.group(), MetadataClientOptions.defaults().withRaftClients(1));
+                selfClient = RaftMetadataClient.connect(config.group(), MetadataClientOptions.defaults().withRaftClients(1),
+                        config.security());
             }
             client = selfClient;
         }
@@ -197,6 +197,7 @@ public final class MetaServer implements AutoCloseable {
                 .setServerId(RaftPeerId.valueOf(config.nodeId()))
                 .setGroup(group.raftGroup())
                 .setProperties(RatisTuning.serverProperties(config))
+                .setParameters(RatisTuning.serverParameters(config))
                 .setStateMachine(stateMachine)
                 .setOption(startup)
                 .build();
@@ -205,8 +206,8 @@ public final class MetaServer implements AutoCloseable {
                 config.nodeId(), group, group.raftGroupId(), config.dataDir(), startup);
         try {
             raftServer.start();
-            node.adminServer = NettyServerBuilder
-                    .forAddress(new InetSocketAddress(config.self().host(), config.self().adminPort()))
+            node.adminServer = config.security()
+                    .serverBuilder(new InetSocketAddress(config.self().host(), config.self().adminPort()))
                     .maxInboundMessageSize((int) RatisTuning.MESSAGE_SIZE_MAX.getSize())
                     .addService(new AdminService(node))
                     // Every node serves its group's changelog: a primary's to its mirrors, a mirror's
@@ -224,8 +225,8 @@ public final class MetaServer implements AutoCloseable {
                 STATS_LOG_PERIOD_SECONDS, STATS_LOG_PERIOD_SECONDS, TimeUnit.SECONDS);
         long trimMillis = config.changelogTrimInterval().toMillis();
         node.trimScheduler.scheduleWithFixedDelay(node::trimChangelogQuietly, trimMillis, trimMillis, TimeUnit.MILLISECONDS);
-        LOG.info("metadata node {} serving: raft {}, admin {}", config.nodeId(),
-                config.self().raftAddress(), config.self().adminAddress());
+        LOG.info("metadata node {} serving: raft {}, admin {} ({})", config.nodeId(),
+                config.self().raftAddress(), config.self().adminAddress(), config.security());
         return node;
     }
 

@@ -2,6 +2,7 @@ package io.mirrorfs.meta.server;
 
 import io.mirrorfs.api.client.MetaGroup;
 import io.mirrorfs.api.client.MetaPeer;
+import io.mirrorfs.api.net.ChannelSecurity;
 import io.mirrorfs.meta.changelog.RetentionPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,12 +27,14 @@ import java.util.Set;
  *     is a primary (from the topology); on a mirror, the sync service's ack ("sync") always holds it
  * @param changelogTrimInterval how often the leader runs the changelog trimmer
  * @param changelogRetention how much changelog the group keeps (age, size; held by the acks above)
+ * @param security how every channel of the node is secured: Raft (server, peers), the admin/changelog
+ *     service, and the node's own clients (its group, the primary it follows); plaintext by default
  */
 public record MetaServerConfig(String nodeId, MetaGroup group, Path dataDir,
                                long snapshotThresholdEntries, long snapshotCreationGapEntries,
                                Map<String, String> ratisOverrides, MirrorSource mirrorOf,
                                Set<String> changelogMirrors, Duration changelogTrimInterval,
-                               RetentionPolicy changelogRetention) {
+                               RetentionPolicy changelogRetention, ChannelSecurity security) {
 
     public static final long SNAPSHOT_THRESHOLD_DEFAULT = 100_000;
     public static final long SNAPSHOT_CREATION_GAP_DEFAULT = 1_024;
@@ -52,6 +55,9 @@ public record MetaServerConfig(String nodeId, MetaGroup group, Path dataDir,
         if (changelogRetention == null) {
             throw new IllegalArgumentException("changelog retention policy is required");
         }
+        if (security == null) {
+            throw new IllegalArgumentException("channel security is required (ChannelSecurity.plaintext() for none)");
+        }
         dataDir = dataDir.toAbsolutePath();
         ratisOverrides = Map.copyOf(ratisOverrides);
         changelogMirrors = Set.copyOf(changelogMirrors);
@@ -60,7 +66,7 @@ public record MetaServerConfig(String nodeId, MetaGroup group, Path dataDir,
     public MetaServerConfig(String nodeId, MetaGroup group, Path dataDir, long snapshotThresholdEntries,
                             long snapshotCreationGapEntries, Map<String, String> ratisOverrides) {
         this(nodeId, group, dataDir, snapshotThresholdEntries, snapshotCreationGapEntries, ratisOverrides, null,
-                Set.of(), CHANGELOG_TRIM_INTERVAL_DEFAULT, RetentionPolicy.defaults());
+                Set.of(), CHANGELOG_TRIM_INTERVAL_DEFAULT, RetentionPolicy.defaults(), ChannelSecurity.plaintext());
     }
 
     public MetaServerConfig(String nodeId, MetaGroup group, Path dataDir) {
@@ -70,34 +76,40 @@ public record MetaServerConfig(String nodeId, MetaGroup group, Path dataDir,
     public MetaServerConfig withSnapshotThreshold(long entries) {
         return new MetaServerConfig(nodeId, group, dataDir, entries, Math.min(entries, snapshotCreationGapEntries),
                 ratisOverrides, mirrorOf, changelogMirrors, changelogTrimInterval,
-                changelogRetention);
+                changelogRetention, security);
     }
 
     public MetaServerConfig withRatisOverrides(Map<String, String> overrides) {
         return new MetaServerConfig(nodeId, group, dataDir, snapshotThresholdEntries, snapshotCreationGapEntries,
                 overrides, mirrorOf, changelogMirrors, changelogTrimInterval,
-                changelogRetention);
+                changelogRetention, security);
     }
 
     /** A mirror node: its group follows {@code source} (see {@link MirrorSource}). */
     public MetaServerConfig withMirrorOf(MirrorSource source) {
         return new MetaServerConfig(nodeId, group, dataDir, snapshotThresholdEntries, snapshotCreationGapEntries,
-                ratisOverrides, source, changelogMirrors, changelogTrimInterval, changelogRetention);
+                ratisOverrides, source, changelogMirrors, changelogTrimInterval, changelogRetention, security);
     }
 
     public MetaServerConfig withChangelogMirrors(Set<String> mirrorRegions) {
         return new MetaServerConfig(nodeId, group, dataDir, snapshotThresholdEntries, snapshotCreationGapEntries,
-                ratisOverrides, mirrorOf, mirrorRegions, changelogTrimInterval, changelogRetention);
+                ratisOverrides, mirrorOf, mirrorRegions, changelogTrimInterval, changelogRetention, security);
     }
 
     public MetaServerConfig withChangelogTrimInterval(Duration interval) {
         return new MetaServerConfig(nodeId, group, dataDir, snapshotThresholdEntries, snapshotCreationGapEntries,
-                ratisOverrides, mirrorOf, changelogMirrors, interval, changelogRetention);
+                ratisOverrides, mirrorOf, changelogMirrors, interval, changelogRetention, security);
     }
 
     public MetaServerConfig withChangelogRetention(RetentionPolicy retention) {
         return new MetaServerConfig(nodeId, group, dataDir, snapshotThresholdEntries, snapshotCreationGapEntries,
-                ratisOverrides, mirrorOf, changelogMirrors, changelogTrimInterval, retention);
+                ratisOverrides, mirrorOf, changelogMirrors, changelogTrimInterval, retention, security);
+    }
+
+    /** Mutual TLS (or plaintext) on every channel of the node; see {@link ChannelSecurity}. */
+    public MetaServerConfig withSecurity(ChannelSecurity channelSecurity) {
+        return new MetaServerConfig(nodeId, group, dataDir, snapshotThresholdEntries, snapshotCreationGapEntries,
+                ratisOverrides, mirrorOf, changelogMirrors, changelogTrimInterval, changelogRetention, channelSecurity);
     }
 
     public MetaPeer self() {

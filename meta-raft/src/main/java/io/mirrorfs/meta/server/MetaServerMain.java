@@ -2,6 +2,8 @@ package io.mirrorfs.meta.server;
 
 import io.mirrorfs.api.client.CommonPoolFloor;
 import io.mirrorfs.api.client.MetaGroup;
+import io.mirrorfs.api.net.ChannelSecurity;
+import io.mirrorfs.api.net.TlsFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * java -cp ... io.mirrorfs.meta.server.MetaServerMain --id n1 --peers n1=127.0.0.1:9860,... --data DIR
  *     [--group NAME] [--snapshot-threshold ENTRIES] [--ratis KEY=VALUE]...
  *     [--region NAME --mirror-of ID=HOST:PORT,... [--primary-group NAME] --volume VOL]
- *     [--changelog-mirrors REGION,...] [--changelog-trim-interval-ms MILLIS]
+ *     [--changelog-mirrors REGION,...] [--changelog-trim-interval-ms MILLIS] [--tls-dir DIR]
  * </pre>
+ * {@code --tls-dir DIR}: mutual TLS on every channel with DIR/ca.pem, DIR/node.pem, DIR/node.key.
  * A mirror node ({@code --mirror-of}, the primary region's peers) needs its own region name and the
  * primary's volume; its group must have its own name (--group).
  * Prints {@code READY <id>} on stdout once serving; stops cleanly on SIGTERM/SIGINT.
@@ -50,7 +53,7 @@ public final class MetaServerMain {
             System.err.println("usage: MetaServerMain --id ID --peers ID=HOST:PORT,... --data DIR"
                     + " [--group NAME] [--snapshot-threshold N] [--ratis KEY=VALUE]..."
                     + " [--region NAME --mirror-of ID=HOST:PORT,... [--primary-group NAME] --volume VOL]"
-                    + " [--changelog-mirrors REGION,...] [--changelog-trim-interval-ms MILLIS]");
+                    + " [--changelog-mirrors REGION,...] [--changelog-trim-interval-ms MILLIS] [--tls-dir DIR]");
             System.exit(2);
         }
         MetaGroup group = MetaGroup.parse(options.getOrDefault("--group", MetaGroup.DEFAULT_NAME), options.get("--peers"));
@@ -68,6 +71,9 @@ public final class MetaServerMain {
         if (options.containsKey("--changelog-trim-interval-ms")) {
             config = config.withChangelogTrimInterval(
                     Duration.ofMillis(Long.parseLong(options.get("--changelog-trim-interval-ms"))));
+        }
+        if (options.containsKey("--tls-dir")) {
+            config = config.withSecurity(ChannelSecurity.mutualTls(TlsFiles.fromDir(Path.of(options.get("--tls-dir")))));
         }
         runUntilSignalled(config);
     }

@@ -2,11 +2,11 @@ package io.mirrorfs.meta.server;
 
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.mirrorfs.api.client.MetaGroup;
 import io.mirrorfs.api.client.MetaPeer;
 import io.mirrorfs.api.client.MetadataClientOptions;
 import io.mirrorfs.api.client.RaftMetadataClient;
+import io.mirrorfs.api.net.ChannelSecurity;
 import io.mirrorfs.meta.engine.region.RegionState;
 import io.mirrorfs.meta.mirror.MirrorBootstrapper;
 import io.mirrorfs.meta.mirror.MirrorFollower;
@@ -99,7 +99,7 @@ final class MirrorSupervisor implements AutoCloseable {
         stopSession();
         target = wanted;
         if (wanted != null) {
-            session = Session.start(config.group(), wanted);
+            session = Session.start(config.group(), wanted, config.security());
         }
     }
 
@@ -183,14 +183,16 @@ final class MirrorSupervisor implements AutoCloseable {
             this.follower = follower;
         }
 
-        static Session start(MetaGroup ownGroup, Target target) {
+        /** {@code security}: this node's, used toward the primary too (one CA per deployment). */
+        static Session start(MetaGroup ownGroup, Target target, ChannelSecurity security) {
             List<ManagedChannel> channels = new ArrayList<>();
             for (MetaPeer peer : target.primary().peers()) {
-                channels.add(NettyChannelBuilder.forAddress(peer.host(), peer.adminPort()).usePlaintext()
+                channels.add(security.channelBuilder(peer.host(), peer.adminPort())
                         .maxInboundMessageSize((int) RatisTuning.MESSAGE_SIZE_MAX.getSize()).build());
             }
             // One Raft client: the follower's proposals then reach the leader in the order they were sent.
-            RaftMetadataClient client = RaftMetadataClient.connect(ownGroup, MetadataClientOptions.defaults().withRaftClients(1));
+            RaftMetadataClient client = RaftMetadataClient.connect(ownGroup, MetadataClientOptions.defaults().withRaftClients(1),
+                    security);
             MirrorFollowerConfig followerConfig = new MirrorFollowerConfig(target.volume(), target.mirrorName(), 64,
                     Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(10),
                     Duration.ofSeconds(10));

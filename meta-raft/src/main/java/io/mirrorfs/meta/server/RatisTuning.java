@@ -2,6 +2,7 @@ package io.mirrorfs.meta.server;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -75,5 +76,13 @@ final class RatisTuning {
         RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(60, TimeUnit.SECONDS));
         config.ratisOverrides().forEach(p::set);
         return p;
+    }
+
+    /**
+     * Ratis's non-property settings: with TLS, one config for the Raft server (client certificates
+     * required), its connections to peers, and the admin channel (MetaServerConfig#security).
+     */
+    static Parameters serverParameters(MetaServerConfig config) {
+        return config.security().ratisParameters();
     }
 }
