@@ -16,6 +16,8 @@ public final class FsLimits {
     public static final int READDIR_PAGE_MAX = 4096;
     public static final int ID_BATCH_MAX = 100_000;
     public static final int LOG_FORMAT_VERSION = 1;
+    /** Members of one MutationBatch (group commit); the engine refuses a larger batch whole. */
+    public static final int MUTATION_BATCH_MAX = 256;
 
     /** RenameOp.flags bits (same values as Linux renameat2). */
     public static final int RENAME_NOREPLACE = 1;

@@ -48,6 +48,14 @@ final class BenchCommand implements Callable<Integer> {
                 description = "Reads coalesced into one Ratis request at most (1 = no batching; default ${DEFAULT-VALUE}).")
         int readBatch;
 
+        @Option(names = "--write-batch", defaultValue = "" + MetadataClientOptions.WRITE_BATCH_MUTATIONS_DEFAULT,
+                description = "Mutations coalesced into one log entry at most (group commit; 1 = off; default ${DEFAULT-VALUE}).")
+        int writeBatch;
+
+        @Option(names = "--writes-in-flight", defaultValue = "" + MetadataClientOptions.WRITE_BATCHES_IN_FLIGHT_DEFAULT,
+                description = "Write requests outstanding before further mutations wait to be coalesced (default ${DEFAULT-VALUE}).")
+        int writesInFlight;
+
         @Option(names = "--warmup-seconds", defaultValue = "5",
                 description = "Untimed creates before the measured phases, so JIT compilation is not measured (default ${DEFAULT-VALUE}).")
         int warmupSeconds;
@@ -58,13 +66,15 @@ final class BenchCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            if (clients < 1 || seconds < 1 || warmupSeconds < 0 || readBatch < 1) {
-                System.err.println("mirrorfs bench meta: --clients and --seconds must be >= 1");
+            if (clients < 1 || seconds < 1 || warmupSeconds < 0 || readBatch < 1 || writeBatch < 1 || writesInFlight < 1) {
+                System.err.println("mirrorfs bench meta: --clients, --seconds, --read-batch, --write-batch and"
+                        + " --writes-in-flight must be >= 1");
                 return 2;
             }
             int connections = raftClients > 0 ? raftClients : Math.min(64, clients);
             MetadataClientOptions options = MetadataClientOptions.defaults().withRaftClients(connections)
-                    .withReadBatching(readBatch, MetadataClientOptions.READ_BATCHES_IN_FLIGHT_DEFAULT);
+                    .withReadBatching(readBatch, MetadataClientOptions.READ_BATCHES_IN_FLIGHT_DEFAULT)
+                    .withWriteBatching(writeBatch, writesInFlight);
             try (RaftMetadataClient client = RaftMetadataClient.connect(MetaGroup.parse(group, meta), options)) {
                 new MetaBenchmark(client, clients, Duration.ofSeconds(seconds), System.out)
                         .run(Duration.ofSeconds(warmupSeconds), phases);

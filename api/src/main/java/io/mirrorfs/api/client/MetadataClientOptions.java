@@ -12,18 +12,26 @@ import java.time.Duration;
  * @param outstandingRequestsMax per Ratis client: bound on requests in flight (callers beyond it wait)
  * @param rpcTimeout one attempt's timeout before Ratis retries (on another peer if needed)
  * @param readBatchQueriesMax linearizable reads issued concurrently share one Ratis request, up to
- *     this many (1 = no batching); see {@link ReadBatcher}
+ *     this many (1 = no batching); see {@link Coalescer}
  * @param readBatchesInFlightMax read requests outstanding before further reads queue up to be batched
+ * @param writeBatchMutationsMax mutations issued concurrently share one log entry (group commit), up to
+ *     this many (1 = no batching); see {@link Coalescer} and {@code MutationBatch}
+ * @param writeBatchesInFlightMax write requests outstanding before further mutations queue up to be batched
  */
 public record MetadataClientOptions(Duration deadline, int raftClients, int outstandingRequestsMax, Duration rpcTimeout,
-                                    int readBatchQueriesMax, int readBatchesInFlightMax) {
+                                    int readBatchQueriesMax, int readBatchesInFlightMax, int writeBatchMutationsMax,
+                                    int writeBatchesInFlightMax) {
 
     /** Reads: up to 64 queries share one Ratis request, and 4 such requests may be outstanding. */
     public static final int READ_BATCH_QUERIES_DEFAULT = 64;
     public static final int READ_BATCHES_IN_FLIGHT_DEFAULT = 4;
+    /** Writes: up to 64 mutations share one log entry, and 2 such entries may be outstanding (docs/benchmarks.md). */
+    public static final int WRITE_BATCH_MUTATIONS_DEFAULT = 64;
+    public static final int WRITE_BATCHES_IN_FLIGHT_DEFAULT = 2;
 
     public MetadataClientOptions(Duration deadline, int raftClients, int outstandingRequestsMax, Duration rpcTimeout) {
-        this(deadline, raftClients, outstandingRequestsMax, rpcTimeout, READ_BATCH_QUERIES_DEFAULT, READ_BATCHES_IN_FLIGHT_DEFAULT);
+        this(deadline, raftClients, outstandingRequestsMax, rpcTimeout, READ_BATCH_QUERIES_DEFAULT, READ_BATCHES_IN_FLIGHT_DEFAULT,
+                WRITE_BATCH_MUTATIONS_DEFAULT, WRITE_BATCHES_IN_FLIGHT_DEFAULT);
     }
 
     public MetadataClientOptions {
@@ -33,6 +41,13 @@ public record MetadataClientOptions(Duration deadline, int raftClients, int outs
         }
         if (readBatchesInFlightMax < 1 || readBatchesInFlightMax > 1024) {
             throw new IllegalArgumentException("readBatchesInFlightMax must be 1..1024: " + readBatchesInFlightMax);
+        }
+        if (writeBatchMutationsMax < 1 || writeBatchMutationsMax > io.mirrorfs.api.FsLimits.MUTATION_BATCH_MAX) {
+            throw new IllegalArgumentException("writeBatchMutationsMax must be 1.." + io.mirrorfs.api.FsLimits.MUTATION_BATCH_MAX
+                    + ": " + writeBatchMutationsMax);
+        }
+        if (writeBatchesInFlightMax < 1 || writeBatchesInFlightMax > 1024) {
+            throw new IllegalArgumentException("writeBatchesInFlightMax must be 1..1024: " + writeBatchesInFlightMax);
         }
         if (deadline.isNegative() || deadline.isZero() || rpcTimeout.isNegative() || rpcTimeout.isZero()) {
             throw new IllegalArgumentException("deadline and rpcTimeout must be positive");
@@ -50,15 +65,24 @@ public record MetadataClientOptions(Duration deadline, int raftClients, int outs
     }
 
     public MetadataClientOptions withDeadline(Duration d) {
-        return new MetadataClientOptions(d, raftClients, outstandingRequestsMax, rpcTimeout, readBatchQueriesMax, readBatchesInFlightMax);
+        return new MetadataClientOptions(d, raftClients, outstandingRequestsMax, rpcTimeout, readBatchQueriesMax, readBatchesInFlightMax,
+                writeBatchMutationsMax, writeBatchesInFlightMax);
     }
 
     public MetadataClientOptions withRaftClients(int n) {
-        return new MetadataClientOptions(deadline, n, outstandingRequestsMax, rpcTimeout, readBatchQueriesMax, readBatchesInFlightMax);
+        return new MetadataClientOptions(deadline, n, outstandingRequestsMax, rpcTimeout, readBatchQueriesMax, readBatchesInFlightMax,
+                writeBatchMutationsMax, writeBatchesInFlightMax);
     }
 
     /** {@code queriesMax} 1 turns read batching off. */
     public MetadataClientOptions withReadBatching(int queriesMax, int inFlightMax) {
-        return new MetadataClientOptions(deadline, raftClients, outstandingRequestsMax, rpcTimeout, queriesMax, inFlightMax);
+        return new MetadataClientOptions(deadline, raftClients, outstandingRequestsMax, rpcTimeout, queriesMax, inFlightMax,
+                writeBatchMutationsMax, writeBatchesInFlightMax);
+    }
+
+    /** {@code mutationsMax} 1 turns group commit off: every mutation is its own log entry. */
+    public MetadataClientOptions withWriteBatching(int mutationsMax, int inFlightMax) {
+        return new MetadataClientOptions(deadline, raftClients, outstandingRequestsMax, rpcTimeout, readBatchQueriesMax,
+                readBatchesInFlightMax, mutationsMax, inFlightMax);
     }
 }

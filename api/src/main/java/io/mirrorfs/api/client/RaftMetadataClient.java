@@ -1,6 +1,7 @@
 package io.mirrorfs.api.client;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.mirrorfs.api.GroupCommit;
 import io.mirrorfs.api.MetadataClient;
 import io.mirrorfs.api.MetadataUnavailableException;
 import io.mirrorfs.api.proto.MetaQuery;
@@ -64,21 +65,29 @@ public final class RaftMetadataClient implements MetadataClient {
     private final List<RaftClient> clients;
     private final AtomicInteger nextClient = new AtomicInteger();
     private final AtomicInteger nextPeer = new AtomicInteger();
-    private final ReadBatcher reads;
+    private final Coalescer<MetaQuery> reads;
+    private final Coalescer<MetaRequest> writes;
     private volatile boolean closed;
 
     private RaftMetadataClient(MetaGroup group, MetadataClientOptions options, List<RaftClient> clients) {
         this.group = group;
         this.options = options;
         this.clients = clients;
-        this.reads = new ReadBatcher(options.readBatchQueriesMax(), options.readBatchesInFlightMax(), this::sendQuery);
+        this.reads = Coalescer.reads(options.readBatchQueriesMax(), options.readBatchesInFlightMax(), this::sendQuery);
+        this.writes = Coalescer.mutations(options.writeBatchMutationsMax(), options.writeBatchesInFlightMax(), this::sendMutation);
     }
 
     public static RaftMetadataClient connect(MetaGroup group) {
         return connect(group, MetadataClientOptions.defaults());
     }
 
+    /** Secured as {@link io.mirrorfs.api.net.ChannelSecurity#processDefault()} (plaintext unless the CLI set TLS). */
     public static RaftMetadataClient connect(MetaGroup group, MetadataClientOptions options) {
+        return connect(group, options, io.mirrorfs.api.net.ChannelSecurity.processDefault());
+    }
+
+    public static RaftMetadataClient connect(MetaGroup group, MetadataClientOptions options,
+                                             io.mirrorfs.api.net.ChannelSecurity security) {
         RaftProperties properties = new RaftProperties();
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties,
                 TimeDuration.valueOf(options.rpcTimeout().toMillis(), TimeUnit.MILLISECONDS));
@@ -89,11 +98,7 @@ public final class RaftMetadataClient implements MetadataClient {
         RetryPolicy retry = RetryPolicies.retryUpToMaximumCountWithFixedSleep(attemptsMax, RETRY_SLEEP);
         List<RaftClient> clients = new java.util.ArrayList<>(options.raftClients());
         for (int i = 0; i < options.raftClients(); i++) {
-            clients.add(RaftClient.newBuilder()
-                    .setProperties(properties)
-                    .setRaftGroup(group.raftGroup())
-                    .setRetryPolicy(retry)
-                    .build());
+            clients.add(RaftClients.build(group, properties, retry, security));
         }
         return new RaftMetadataClient(group, options, List.copyOf(clients));
     }
@@ -108,8 +113,16 @@ public final class RaftMetadataClient implements MetadataClient {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "a mutation needs a request id (see RequestIds); got " + request.getOpCase()));
         }
+        boolean batchable = options.writeBatchMutationsMax() > 1 && GroupCommit.mayBatch(request.getOpCase());
+        return batchable ? writes.submit(request) : sendMutation(request);
+    }
+
+    /** One Ratis write: a single mutation or a MutationBatch envelope. */
+    private CompletableFuture<MetaReply> sendMutation(MetaRequest request) {
         Message message = toMessage(request.toByteArray());
-        return call("mutate " + request.getOpCase(), c -> c.async().send(message));
+        String what = request.hasBatch() ? "mutation batch of " + request.getBatch().getRequestsCount()
+                : "mutate " + request.getOpCase();
+        return call(what, c -> c.async().send(message));
     }
 
     @Override
@@ -210,7 +223,8 @@ public final class RaftMetadataClient implements MetadataClient {
                 ? "no answer within " + options.deadline().toMillis() + " ms"
                 : cause.toString();
         return new MetadataUnavailableException(what + " failed on metadata group " + group + ": " + why
-                + " (check that a majority of its nodes is running and reachable: mirrorfs status --meta ...)", cause);
+                + " (check that a majority of its nodes is running and reachable, and that this client uses the"
+                + " group's TLS setting (--tls-dir): mirrorfs status --meta ...)", cause);
     }
 
     private static Throwable unwrap(Throwable e) {

@@ -3,9 +3,13 @@ package io.mirrorfs.api.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
 import io.mirrorfs.api.proto.Attr;
 import io.mirrorfs.api.proto.MetaQuery;
 import io.mirrorfs.api.proto.MetaReply;
+import io.mirrorfs.api.proto.MetaRequest;
+import io.mirrorfs.api.proto.RequestId;
+import io.mirrorfs.api.proto.SetXattrOp;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,8 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
-/** The coalescing contract of {@link ReadBatcher}, against a fake transport that the test completes by hand. */
-class ReadBatcherTest {
+/** The coalescing contract of {@link Coalescer}, against a fake transport that the test completes by hand. */
+class CoalescerTest {
     /** Records every request "sent" and lets the test answer it. */
     private static final class FakeTransport {
         final List<MetaQuery> sent = new ArrayList<>();
@@ -51,7 +55,7 @@ class ReadBatcherTest {
     @Test
     void aLoneReadGoesOutAtOnceAndUnwrapped() throws Exception {
         FakeTransport t = new FakeTransport();
-        ReadBatcher b = new ReadBatcher(64, 1, t::send);
+        Coalescer<MetaQuery> b = Coalescer.reads(64, 1, t::send);
         CompletableFuture<MetaReply> r = b.submit(getattr(7));
         assertThat(t.sent).containsExactly(getattr(7));
         t.echo(0);
@@ -61,7 +65,7 @@ class ReadBatcherTest {
     @Test
     void readsIssuedWhileTheWindowIsFullLeaveTogetherAndGetTheirOwnReplies() throws Exception {
         FakeTransport t = new FakeTransport();
-        ReadBatcher b = new ReadBatcher(64, 1, t::send);
+        Coalescer<MetaQuery> b = Coalescer.reads(64, 1, t::send);
         CompletableFuture<MetaReply> first = b.submit(getattr(1));
         List<CompletableFuture<MetaReply>> queued = new ArrayList<>();
         for (long i = 2; i <= 5; i++) {
@@ -81,7 +85,7 @@ class ReadBatcherTest {
     @Test
     void batchesAreCappedAtTheirSize() {
         FakeTransport t = new FakeTransport();
-        ReadBatcher b = new ReadBatcher(3, 1, t::send);
+        Coalescer<MetaQuery> b = Coalescer.reads(3, 1, t::send);
         b.submit(getattr(0));
         for (long i = 1; i <= 7; i++) {
             b.submit(getattr(i));
@@ -97,7 +101,7 @@ class ReadBatcherTest {
     @Test
     void aFailedBatchFailsEveryMemberAndTheNextBatchStillGoes() {
         FakeTransport t = new FakeTransport();
-        ReadBatcher b = new ReadBatcher(64, 1, t::send);
+        Coalescer<MetaQuery> b = Coalescer.reads(64, 1, t::send);
         b.submit(getattr(0));
         CompletableFuture<MetaReply> a = b.submit(getattr(1));
         CompletableFuture<MetaReply> c = b.submit(getattr(2));
@@ -115,12 +119,51 @@ class ReadBatcherTest {
     @Test
     void aReplyWithTheWrongNumberOfMembersFailsTheBatch() {
         FakeTransport t = new FakeTransport();
-        ReadBatcher b = new ReadBatcher(64, 1, t::send);
+        Coalescer<MetaQuery> b = Coalescer.reads(64, 1, t::send);
         b.submit(getattr(0));
         CompletableFuture<MetaReply> a = b.submit(getattr(1));
         b.submit(getattr(2));
         t.echo(0);
         t.answers.get(1).complete(MetaReply.newBuilder().addBatch(MetaReply.getDefaultInstance()).build());
         assertThatThrownBy(a::get).hasCauseInstanceOf(IllegalStateException.class);
+    }
+
+    private static MetaRequest setxattr(long seq, int valueBytes) {
+        return MetaRequest.newBuilder().setRequestId(RequestId.newBuilder().setClientId(5).setSeq(seq))
+                .setSetxattr(SetXattrOp.newBuilder().setInode(seq).setName(MetaOps.bytes("user.v"))
+                        .setValue(ByteString.copyFrom(new byte[valueBytes]))).build();
+    }
+
+    @Test
+    void mutationsWaitingTogetherBecomeOneMutationBatchUnderTheByteCap() {
+        List<MetaRequest> sent = new ArrayList<>();
+        List<CompletableFuture<MetaReply>> answers = new ArrayList<>();
+        Coalescer<MetaRequest> b = Coalescer.mutations(64, 1, r -> {
+            sent.add(r);
+            CompletableFuture<MetaReply> f = new CompletableFuture<>();
+            answers.add(f);
+            return f;
+        });
+        CompletableFuture<MetaReply> lone = b.submit(setxattr(1, 10));
+        assertThat(sent).containsExactly(setxattr(1, 10)); // nothing in flight: out at once, unwrapped
+        List<CompletableFuture<MetaReply>> queued = new ArrayList<>();
+        int big = 300 * 1024;
+        for (long seq = 2; seq <= 6; seq++) {
+            queued.add(b.submit(setxattr(seq, big)));
+        }
+        answers.get(0).complete(MetaReply.newBuilder().setIndex(7).build());
+        assertThat(lone.join().getIndex()).isEqualTo(7);
+        MetaRequest envelope = sent.get(1);
+        assertThat(envelope.hasRequestId()).as("the envelope has no id of its own").isFalse();
+        assertThat(envelope.getBatch().getRequestsList()).as("1 MiB cap: three 300 KiB members")
+                .containsExactly(setxattr(2, big), setxattr(3, big), setxattr(4, big));
+        MetaReply.Builder replies = MetaReply.newBuilder();
+        for (int i = 0; i < 3; i++) {
+            replies.addBatch(MetaReply.newBuilder().setErrno(i == 1 ? 17 : 0).setIndex(8));
+        }
+        answers.get(1).complete(replies.build());
+        assertThat(queued.get(0).join().getErrno()).isZero();
+        assertThat(queued.get(1).join().getErrno()).as("each member gets its own reply").isEqualTo(17);
+        assertThat(sent.get(2).getBatch().getRequestsCount()).isEqualTo(2);
     }
 }

@@ -7,12 +7,15 @@ import io.mirrorfs.api.proto.SliceRef;
 import io.mirrorfs.store.ObjectStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
  * One changelog entry as a report shows it: the operation, the path it touched (resolved through the
  * namespace it was applied to, plus names created by earlier entries of the same report), the bytes
- * it wrote, and how many of its blocks are still in a given store.
+ * it wrote, and how many of its blocks are still in a given store. A MutationBatch entry (group commit)
+ * is shown as one summary per member.
  */
 public record EntrySummary(long index, String op, long inode, String path, long bytes, int blocks, int blocksInStore) {
 
@@ -31,10 +34,22 @@ public record EntrySummary(long index, String op, long inode, String path, long 
      *     to it as they are seen, so a file created and written in the same report has its path
      * @param store where to look for the entry's blocks, or null not to look
      */
-    public static EntrySummary of(ChangelogEntry entry, Map<Long, String> paths, String volume, int blockSizeBytes,
-                                  ObjectStore store) throws IOException {
+    public static List<EntrySummary> of(ChangelogEntry entry, Map<Long, String> paths, String volume,
+                                        int blockSizeBytes, ObjectStore store) throws IOException {
         MetaRequest r = entry.getEntry().getRequest();
-        long index = entry.getIndex();
+        if (!r.hasBatch()) {
+            return List.of(summarize(entry.getIndex(), r, paths, volume, blockSizeBytes, store));
+        }
+        // Group commit: one line per member, all at the entry's index.
+        List<EntrySummary> members = new ArrayList<>(r.getBatch().getRequestsCount());
+        for (MetaRequest member : r.getBatch().getRequestsList()) {
+            members.add(summarize(entry.getIndex(), member, paths, volume, blockSizeBytes, store));
+        }
+        return members;
+    }
+
+    private static EntrySummary summarize(long index, MetaRequest r, Map<Long, String> paths, String volume,
+                                          int blockSizeBytes, ObjectStore store) throws IOException {
         String op = r.getOpCase().name().toLowerCase(java.util.Locale.ROOT);
         return switch (r.getOpCase()) {
             case CREATE -> {

@@ -101,7 +101,7 @@ public final class Promotion {
         List<EntrySummary> lost = new ArrayList<>();
         try (ObjectStore store = ObjectStores.open(targetHandle.region().storeUri())) {
             for (ChangelogEntry e : scan.entries()) {
-                lost.add(EntrySummary.of(e, paths, deployment.volume(), blockSizeBytes, store));
+                lost.addAll(EntrySummary.of(e, paths, deployment.volume(), blockSizeBytes, store));
             }
         }
         return new Rpo(applied, last, "old primary's changelog", true, Rpo.clientEntries(lost), target.getDataWatermark(), lost);

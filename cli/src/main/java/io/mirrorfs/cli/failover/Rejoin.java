@@ -90,7 +90,7 @@ public final class Rejoin {
             Map<Long, String> paths = new HashMap<>(NamespacePaths.walk(old.client()).all());
             try (ObjectStore store = ObjectStores.open(old.region().storeUri())) {
                 for (ChangelogEntry e : scan.entries()) {
-                    divergent.add(EntrySummary.of(e, paths, deployment.volume(), blockSizeBytes, store));
+                    divergent.addAll(EntrySummary.of(e, paths, deployment.volume(), blockSizeBytes, store));
                 }
             }
         }

@@ -94,7 +94,8 @@ public final class NamespaceEngine implements AutoCloseable {
         if (request.getOpCase() == MetaRequest.OpCase.OP_NOT_SET) {
             throw new InvalidRequestException("MetaRequest carries no operation (or one this server does not know)");
         }
-        if (!request.hasRequestId()) {
+        // A MutationBatch envelope has no id of its own: its members are deduplicated one by one.
+        if (!request.hasRequestId() && request.getOpCase() != MetaRequest.OpCase.BATCH) {
             throw new InvalidRequestException("MetaRequest has no request_id: retries could not be deduplicated");
         }
         return request;
@@ -142,8 +143,9 @@ public final class NamespaceEngine implements AutoCloseable {
             // A mirror follows its primary's log only; a fenced primary is handing over. Either way a
             // client mutation would fork the namespace, so it is refused before it is looked at.
             markApplied(index);
-            return MetaReply.newBuilder().setErrno(Errno.EROFS.code()).setIndex(index)
+            MetaReply refused = MetaReply.newBuilder().setErrno(Errno.EROFS.code()).setIndex(index)
                     .setChangelogIndex(lastChangelogIndex(region)).build();
+            return op == MetaRequest.OpCase.BATCH ? forEveryMember(refused, request) : refused;
         }
         long changelogIndex = region.changelogIndexOf(index);
         OpResult result = readStore(() -> Applier.apply(store.live(), index, changelogIndex, entry));
@@ -157,12 +159,38 @@ public final class NamespaceEngine implements AutoCloseable {
             if (op == MetaRequest.OpCase.FORMAT && region.role() == Role.UNSET) {
                 rows.add(RegionState.roleRow(Role.PRIMARY));
             }
-        } else if (reply.getErrno() != 0) {
-            reply = reply.toBuilder().setChangelogIndex(lastChangelogIndex(region)).build();
+        } else if (reply.getErrno() != 0 || op == MetaRequest.OpCase.BATCH) {
+            reply = withChangelogIndexOfRefusals(reply, lastChangelogIndex(region));
         }
         write(index, rows, reply);
         refreshVolume(reply, entry);
         return reply;
+    }
+
+    /** A reply for a whole MutationBatch: the same refusal for each member, in the members' order. */
+    private static MetaReply forEveryMember(MetaReply refusal, MetaRequest batch) {
+        MetaReply.Builder reply = refusal.toBuilder();
+        for (int i = 0; i < batch.getBatch().getRequestsCount(); i++) {
+            reply.addBatch(refusal);
+        }
+        return reply.build();
+    }
+
+    /**
+     * An entry that changed nothing is not kept in the changelog, so its refusals reflect the newest
+     * entry that is (a MutationBatch's members alike; a deduplicated member keeps its first reply).
+     */
+    private static MetaReply withChangelogIndexOfRefusals(MetaReply reply, long changelogIndex) {
+        MetaReply.Builder fixed = reply.toBuilder();
+        if (reply.getErrno() != 0) {
+            fixed.setChangelogIndex(changelogIndex);
+        }
+        for (int i = 0; i < fixed.getBatchCount(); i++) {
+            if (fixed.getBatch(i).getErrno() != 0) {
+                fixed.setBatch(i, fixed.getBatch(i).toBuilder().setChangelogIndex(changelogIndex));
+            }
+        }
+        return fixed.build();
     }
 
     /** Writes rows plus appliedIndex in one batch and returns the reply. */
@@ -329,6 +357,13 @@ public final class NamespaceEngine implements AutoCloseable {
 
     /** A redelivered entry: the stored dedup reply if any, else an OK reply; nothing is written. */
     private MetaReply replayed(long index, LogEntry entry) throws IOException {
+        if (entry.getRequest().getOpCase() == MetaRequest.OpCase.BATCH) {
+            MetaReply.Builder reply = MetaReply.newBuilder().setIndex(index);
+            for (MetaRequest member : entry.getRequest().getBatch().getRequestsList()) {
+                reply.addBatch(replayed(index, entry.toBuilder().setRequest(member).build()));
+            }
+            return reply.build();
+        }
         MetaReply earlier = entry.getRequest().hasRequestId()
                 ? readStore(() -> DedupTable.lookup(store.live(), entry.getRequest().getRequestId()))
                 : null;

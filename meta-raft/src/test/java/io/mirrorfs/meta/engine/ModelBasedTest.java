@@ -62,31 +62,55 @@ class ModelBasedTest {
     @TempDir
     Path dir;
 
+    /** Members of one group-commit entry in the batched run: 1 to this many consecutive steps. */
+    static final int BATCH_STEPS_MAX = 12;
+
     @Test
     void engineMatchesModel() throws Exception {
-        String fixed = System.getProperty("model.seed");
-        long[] seeds = fixed != null ? new long[] {Long.parseLong(fixed)} : new long[] {1, 2, System.nanoTime()};
-        for (long seed : seeds) {
-            run(seed);
+        for (long seed : seeds()) {
+            run(seed, false);
         }
     }
 
-    private void run(long seed) throws Exception {
+    /**
+     * The same random steps, but runs of consecutive ones applied as one MutationBatch entry: each member
+     * must get the errno and leave the state the model predicts when it applies them one after another.
+     */
+    @Test
+    void engineMatchesModelWithGroupCommit() throws Exception {
+        for (long seed : seeds()) {
+            run(seed, true);
+        }
+    }
+
+    private static long[] seeds() {
+        String fixed = System.getProperty("model.seed");
+        return fixed != null ? new long[] {Long.parseLong(fixed)} : new long[] {1, 2, System.nanoTime()};
+    }
+
+    private void run(long seed, boolean batched) throws Exception {
         Random rnd = new Random(seed);
-        try (TestFs fs = TestFs.formatted(dir.resolve("db-" + seed))) {
+        try (TestFs fs = TestFs.formatted(dir.resolve("db-" + seed + (batched ? "-batched" : "")))) {
             ModelFs model = new ModelFs(fs.timeNs);
             Map<String, Integer> outcomes = new TreeMap<>();
-            for (int step = 0; step < STEPS_PER_SEED; step++) {
-                String what = "?";
+            for (int step = 0; step < STEPS_PER_SEED; ) {
+                int members = batched ? Math.min(1 + rnd.nextInt(BATCH_STEPS_MAX), STEPS_PER_SEED - step) : 1;
+                List<Planned> plans = new ArrayList<>(members);
                 try {
-                    what = step(rnd, fs, model);
+                    for (int i = 0; i < members; i++) {
+                        plans.add(plan(rnd, fs, model));
+                    }
+                    for (String what : batched ? runBatch(fs, plans) : List.of(runAlone(fs, plans.get(0)))) {
+                        outcomes.merge(what.substring(0, what.indexOf(' ')) + what.substring(what.lastIndexOf(' ')), 1,
+                                Integer::sum);
+                    }
                     compare(fs, model);
-                    outcomes.merge(what.substring(0, what.indexOf(' ')) + what.substring(what.lastIndexOf(' ')), 1,
-                            Integer::sum);
                 } catch (AssertionError | RuntimeException e) {
-                    throw new AssertionError("model test failed: seed=" + seed + " step=" + step + " op=" + what
+                    throw new AssertionError("model test failed: seed=" + seed + (batched ? " (group commit)" : "")
+                            + " step=" + step + " ops=" + plans.stream().map(Planned::what).toList()
                             + " (replay with -Dmodel.seed=" + seed + ")", e);
                 }
+                step += members;
             }
             System.out.println("model test seed " + seed + ": " + outcomes);
             // A run where nearly everything is refused would prove little.
@@ -124,7 +148,49 @@ class ModelBasedTest {
     }
 
     /** One random operation on both sides; asserts the errno agrees. Returns a description. */
-    private String step(Random rnd, TestFs fs, ModelFs m) throws Exception {
+    /** One random operation: the request, who sends it, and what it does to the model at a given time. */
+    private record Planned(MetaRequest.Builder request, Caller caller, ModelStep apply, String what) {}
+
+    private static String runAlone(TestFs fs, Planned p) throws Exception {
+        MetaReply reply = fs.runAs(p.caller(), p.request());
+        return checkOutcome(p, TestFs.errno(reply), expectedErrno(p, fs.timeNs));
+    }
+
+    /**
+     * The plans as one batch entry. A member is stamped with the entry's time, or one nanosecond after
+     * the previous successful member's stamp (the engine's time never repeats), so the model applies
+     * each at that time.
+     */
+    private static List<String> runBatch(TestFs fs, List<Planned> plans) throws Exception {
+        MetaReply reply = fs.runBatch(plans.stream().map(p -> p.request().setCaller(p.caller())).toList());
+        assertThat(reply.getBatchCount()).as("one reply per member").isEqualTo(plans.size());
+        List<String> outcomes = new ArrayList<>();
+        long lastStamp = fs.timeNs - 1;
+        for (int i = 0; i < plans.size(); i++) {
+            Errno expected = expectedErrno(plans.get(i), lastStamp + 1);
+            if (expected == Errno.OK) {
+                lastStamp++;
+            }
+            outcomes.add(checkOutcome(plans.get(i), TestFs.errno(reply.getBatch(i)), expected));
+        }
+        return outcomes;
+    }
+
+    private static Errno expectedErrno(Planned p, long now) {
+        try {
+            p.apply().run(now);
+            return Errno.OK;
+        } catch (ModelFs.Fail f) {
+            return f.errno;
+        }
+    }
+
+    private static String checkOutcome(Planned p, Errno got, Errno expected) {
+        assertThat(got).as("errno of " + p.what() + " by uid " + p.caller().getUid()).isEqualTo(expected);
+        return p.what() + " by uid " + p.caller().getUid() + " -> " + expected;
+    }
+
+    private Planned plan(Random rnd, TestFs fs, ModelFs m) throws Exception {
         Caller c = pickCaller(rnd);
         int kind = rnd.nextInt(17);
         long parent = pickInode(rnd, m, FileType.DIRECTORY);
@@ -251,15 +317,7 @@ class ModelBasedTest {
                 what = "punch " + ino + " @" + offset + "+" + length;
             }
         }
-        MetaReply reply = fs.runAs(c, req);
-        Errno expected = Errno.OK;
-        try {
-            apply.run(fs.timeNs);
-        } catch (ModelFs.Fail f) {
-            expected = f.errno;
-        }
-        assertThat(TestFs.errno(reply)).as("errno of " + what + " by uid " + c.getUid()).isEqualTo(expected);
-        return what + " by uid " + c.getUid() + " -> " + expected;
+        return new Planned(req, c, apply, what);
     }
 
     private static void commitShifted(ModelFs m, long now, long ino, int chunk, int position, int length, long slice,

@@ -19,6 +19,7 @@ import io.mirrorfs.api.proto.LookupQuery;
 import io.mirrorfs.api.proto.MetaQuery;
 import io.mirrorfs.api.proto.MetaReply;
 import io.mirrorfs.api.proto.MetaRequest;
+import io.mirrorfs.api.proto.MutationBatch;
 import io.mirrorfs.api.proto.RequestId;
 import io.mirrorfs.api.proto.SliceRef;
 import java.io.IOException;
@@ -83,6 +84,21 @@ final class TestFs implements AutoCloseable {
         }
         timeNs += 1000;
         LogEntry entry = NamespaceEngine.prepare(request.build(), timeNs);
+        log.add(entry);
+        return engine.apply(++index, entry);
+    }
+
+    /** The requests (callers set) as one MutationBatch entry, each member with a fresh request id. */
+    MetaReply runBatch(List<MetaRequest.Builder> members) throws IOException {
+        MutationBatch.Builder batch = MutationBatch.newBuilder();
+        for (MetaRequest.Builder member : members) {
+            if (!member.hasRequestId()) {
+                member.setRequestId(RequestId.newBuilder().setClientId(CLIENT_ID).setSeq(++seq));
+            }
+            batch.addRequests(member);
+        }
+        timeNs += 1000;
+        LogEntry entry = NamespaceEngine.prepare(MetaRequest.newBuilder().setBatch(batch).build(), timeNs);
         log.add(entry);
         return engine.apply(++index, entry);
     }

@@ -51,7 +51,8 @@ class SnapshotInstallTest {
                 "--ratis", "raft.server.log.purge.gap=1");
         try (ProcessCluster cluster = new ProcessCluster(baseDir, 3, smallLog);
              RaftMetadataClient client = RaftMetadataClient.connect(cluster.group(),
-                     MetadataClientOptions.defaults().withDeadline(Duration.ofSeconds(60)))) {
+                     // One entry per create (no group commit): the test needs many entries to fill segments.
+                     MetadataClientOptions.defaults().withDeadline(Duration.ofSeconds(60)).withWriteBatching(1, 1))) {
             cluster.startAll();
             String leader = cluster.awaitLeader(WAIT);
             String victim = cluster.group().peers().stream().map(p -> p.id()).filter(id -> !id.equals(leader)).findFirst().orElseThrow();

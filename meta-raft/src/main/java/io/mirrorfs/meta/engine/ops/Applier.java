@@ -31,6 +31,9 @@ public final class Applier {
      */
     public static OpResult apply(StateReader state, long index, long changelogIndex, LogEntry entry) {
         MetaRequest request = entry.getRequest();
+        if (request.getOpCase() == MetaRequest.OpCase.BATCH) {
+            return BatchApplier.apply(state, index, changelogIndex, entry); // members come back here one by one
+        }
         boolean hasId = request.hasRequestId();
         if (hasId) {
             MetaReply earlier = DedupTable.lookup(state, request.getRequestId());
@@ -115,6 +118,7 @@ public final class Applier {
             case MIRRORED -> throw new FsException(Errno.EINVAL);
             // Region and bootstrap ops change meta rows, not the namespace: the engine applies them.
             case SET_DATA_WATERMARK, FENCE, PROMOTE, FOLLOW_PRIMARY, BOOTSTRAP -> throw new FsException(Errno.EINVAL);
+            case BATCH -> throw new AssertionError("batches are unwrapped in apply");
             case OP_NOT_SET -> throw new FsException(Errno.EINVAL);
         };
         ctx.finish();

@@ -31,6 +31,15 @@ public final class Tx implements StateReader {
         pending(cf).put(key, DELETED);
     }
 
+    /** Layers one row (a put, or a delete when its value is null) as put and delete would. */
+    public void write(Row row) {
+        if (row.value() == null) {
+            delete(row.cf(), row.key());
+        } else {
+            put(row.cf(), row.key(), row.value());
+        }
+    }
+
     private TreeMap<byte[], byte[]> pending(Cf cf) {
         return pending.computeIfAbsent(cf, c -> new TreeMap<>(Arrays::compareUnsigned));
     }
