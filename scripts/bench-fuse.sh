@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # FUSE data-path benchmark: sequential write, cold read, warm read of one large file (1 MiB blocks)
-# and create+write+close of many small files, on (a) a raw directory, (b) bindfs over it, and
+# and create+write+close of many small files — by one writer, by one writer with an fsync per file
+# (what a durable close costs everywhere), and by 8 writers at once — on (a) a raw directory, (b) bindfs over it, and
 # (c) mirrorfs (`mirrorfs up` on a fresh data folder). Prints MB/s (files/s for small files) and
 # the ratios mirrorfs/bindfs, the load average, and mirrorfs's metadata round trips per kind.
 # mirrorfs runs as `mirrorfs up`: a one-node Ratis group with fsync on, as users run it.
@@ -37,15 +38,27 @@ mbps() { python3 -c "import sys; print(f'{$1/$2:.0f}')"; }
 seconds() { python3 -c "import time; print(time.monotonic())"; }
 timed() { local t0 t1; t0=$(seconds); "$@" >/dev/null 2>&1; t1=$(seconds); python3 -c "print($t1-$t0)"; }
 
+# small_files DIR MODE: MODE is plain (one writer), fsync (one writer, fsync before each close) or
+# parallel (8 writer processes sharing the files).
 small_files() {
-  python3 - "$1" "$files" <<'PY'
+  python3 - "$1" "$files" "$2" <<'PY'
 import os, sys
-d, n = sys.argv[1], int(sys.argv[2])
+from multiprocessing import Pool
+d, n, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 os.makedirs(d, exist_ok=True)
 blob = os.urandom(64 * 1024)
-for i in range(n):
+def write(i):
     with open(os.path.join(d, f"f{i:06d}"), "wb") as f:
         f.write(blob)
+        if mode == "fsync":
+            f.flush()
+            os.fsync(f.fileno())
+if mode == "parallel":
+    with Pool(8) as pool:
+        pool.map(write, range(n), chunksize=16)
+else:
+    for i in range(n):
+        write(i)
 PY
 }
 
@@ -63,8 +76,10 @@ for target in raw bind mirror; do
   t=$(timed dd if="$dir/big" of=/dev/null bs=1M)
   R[$target,warm]=$(mbps "$size_mib*1.048576" "$t")
   rm -f "$dir/big"
-  t=$(timed small_files "$dir/small")
-  R[$target,small]=$(python3 -c "print(f'{$files/$t:.0f}')")
+  for mode in plain fsync parallel; do
+    t=$(timed small_files "$dir/small-$mode" "$mode")
+    R[$target,$mode]=$(python3 -c "print(f'{$files/$t:.0f}')")
+  done
 done
 
 # Stop mirrorfs now: on exit it logs how many metadata round trips of each kind it made and their
@@ -77,6 +92,11 @@ printf "%-22s %10s %10s %10s %16s\n" "test (${size_mib} MiB, ${files} files)" ra
 for k in write cold warm; do
   printf "%-22s %10s %10s %10s %16s\n" "seq $k MB/s" "${R[raw,$k]}" "${R[bind,$k]}" "${R[mirror,$k]}" "$(ratio "${R[mirror,$k]}" "${R[bind,$k]}")"
 done
-printf "%-22s %10s %10s %10s %16s\n" "64KiB files/s" "${R[raw,small]}" "${R[bind,small]}" "${R[mirror,small]}" "$(ratio "${R[mirror,small]}" "${R[bind,small]}")"
+for k in plain fsync parallel; do
+  label="64KiB files/s"
+  [ "$k" = fsync ] && label="64KiB files/s, fsync"
+  [ "$k" = parallel ] && label="64KiB files/s, 8 wr"
+  printf "%-22s %10s %10s %10s %16s\n" "$label" "${R[raw,$k]}" "${R[bind,$k]}" "${R[mirror,$k]}" "$(ratio "${R[mirror,$k]}" "${R[bind,$k]}")"
+done
 echo "mirrorfs metadata round trips (kind, calls, average and total latency):"
 grep -o 'metadata round trips of this mount: .*' "$work/up.err" | sed 's/; /\n  /g; s/^/  /' || echo "  (none logged)"

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * Throwaway certificates for tests, made with the {@code openssl} CLI: a CA, and TLS folders in the
  * layout {@code --tls-dir} expects (ca.pem, node.pem, node.key) with certificates it signed for
  * {@code IP:127.0.0.1, DNS:localhost}. EC P-256 keys: quick to generate on a busy machine.
- * (meta-raft's tests carry the same helper: the modules share no test jar.)
+ * Shared with other modules' tests through api's test jar.
  */
 public final class TestPki {
     private static final long OPENSSL_SECONDS_MAX = 30;

@@ -12,6 +12,7 @@ import io.mirrorfs.api.client.MetadataAdminClient;
 import io.mirrorfs.api.client.MetadataClientOptions;
 import io.mirrorfs.api.client.RaftMetadataClient;
 import io.mirrorfs.api.net.ChannelSecurity;
+import io.mirrorfs.api.net.TestPki;
 import io.mirrorfs.api.net.TlsFiles;
 import io.mirrorfs.api.proto.MetaReply;
 import io.mirrorfs.api.proto.NodeStatusReply;
