@@ -12,7 +12,7 @@ import io.mirrorfs.api.proto.MirrorState;
 import io.mirrorfs.api.proto.MirrorStateQuery;
 import io.mirrorfs.api.proto.RequestId;
 import io.mirrorfs.chaos.harness.Await;
-import io.mirrorfs.cli.bench.LinkDelayProxy;
+import io.mirrorfs.api.net.DelayProxy;
 import io.mirrorfs.client.fuse.FuseMount;
 import io.mirrorfs.client.fuse.MountedVolume;
 import io.mirrorfs.client.mirror.MirrorMountConfig;
@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A primary region and a mirror region in this JVM: one real Ratis MetaServer each, local-directory
- * object stores, and the mirror's changelog link through a {@link LinkDelayProxy}. The mirror follows
+ * object stores, and the mirror's changelog link through a {@link DelayProxy}. The mirror follows
  * the primary's admin port (Raft port + 1), so its MirrorSource names the primary's group with a
  * fake Raft port P where P + 1 is the proxy. No sync service runs: the mirror's store stays empty
  * unless a mount keeps fetched blocks, so every block a mirror mount reads comes from the primary's
@@ -75,7 +75,7 @@ final class MirrorRegions implements AutoCloseable {
             if (format.getErrno() != 0) {
                 throw new IOException("format failed: errno " + format.getErrno());
             }
-            LinkDelayProxy proxy = closing(LinkDelayProxy.start(
+            DelayProxy proxy = closing(DelayProxy.start(
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), primaryGroup.peers().get(0).adminPort()),
                     linkDelay));
             MetaGroup primaryBehindProxy = MetaGroup.parse(primaryGroup.name(), "p1=127.0.0.1:" + (proxy.port() - 1));

@@ -5,6 +5,7 @@ import io.mirrorfs.api.client.MetaOps;
 import io.mirrorfs.api.client.MetadataClientOptions;
 import io.mirrorfs.api.client.RaftMetadataClient;
 import io.mirrorfs.api.client.RequestIds;
+import io.mirrorfs.api.net.DelayProxy;
 import io.mirrorfs.api.net.LoopbackPorts;
 import io.mirrorfs.api.proto.FormatOp;
 import io.mirrorfs.api.proto.MetaQuery;
@@ -36,7 +37,7 @@ import java.util.concurrent.TimeoutException;
  * The two regions {@code bench mirror} measures, in this JVM as in {@code mirrorfs up}: a primary and
  * a mirror region, each a one-node Ratis group (fsync on) with a local-directory store, and the
  * mirror's sync service. Everything that crosses regions crosses the injected delay: the mirror's
- * changelog stream goes through a {@link LinkDelayProxy} (the mirror follows the primary's admin port,
+ * changelog stream goes through a {@link DelayProxy} (the mirror follows the primary's admin port,
  * Raft port + 1, so its MirrorSource names a fake Raft port P with P + 1 = the proxy), and the sync
  * service reads the primary's store through a {@link DelayedStore}. Closing stops everything in
  * reverse order, even after a failed start.
@@ -71,7 +72,7 @@ final class BenchRegions implements AutoCloseable {
             primaryClient = closing(RaftMetadataClient.connect(primaryGroup));
             format(config.blockSizeBytes());
 
-            LinkDelayProxy link = closing(LinkDelayProxy.start(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+            DelayProxy link = closing(DelayProxy.start(new InetSocketAddress(InetAddress.getLoopbackAddress(),
                     primaryGroup.peers().get(0).adminPort()), config.oneWayDelay()));
             MetaGroup primaryAcrossLink = MetaGroup.parse(primaryGroup.name(), "p1=127.0.0.1:" + (link.port() - 1));
             closing(MetaServer.start(new MetaServerConfig("m1", mirrorGroup, dir.resolve("meta-mirror"))

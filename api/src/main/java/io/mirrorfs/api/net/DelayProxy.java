@@ -1,10 +1,11 @@
-package io.mirrorfs.cli.bench;
+package io.mirrorfs.api.net;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
@@ -16,15 +17,17 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
- * The inter-region link of {@code bench mirror}: a TCP proxy on loopback that delivers every byte a
- * fixed time after it arrived, in each direction, in order. Latency is added, bandwidth is not taken
- * away (a chunk is stamped when read and written when due, so a stream keeps flowing). Each direction
- * of each connection is a reader and a writer thread with a bounded queue between them. Closing
- * stops everything and closes every socket. The chaos tests' mirror-mount checks use it too.
+ * A TCP proxy that delivers every byte a fixed time after it arrived, in each direction, in order:
+ * the inter-region link of {@code bench mirror} and the chaos tests' mirror-mount checks (on loopback),
+ * and the chaos latency nemesis inside a node's container (this kernel has no {@code sch_netem}).
+ * Latency is added, bandwidth is not taken away (a chunk is stamped when read and written when due,
+ * so a stream keeps flowing). Each direction of each connection is a reader and a writer thread with a
+ * bounded queue between them. Closing stops everything and closes every socket.
  */
-public final class LinkDelayProxy implements AutoCloseable {
+public final class DelayProxy implements AutoCloseable {
     private static final int CHUNK_BYTES_MAX = 64 << 10;
     /** Bound on chunks in flight per direction (64 KiB each): backpressure on a sender faster than the link. */
     private static final int QUEUED_CHUNKS_MAX = 1024;
@@ -37,29 +40,56 @@ public final class LinkDelayProxy implements AutoCloseable {
     private final ServerSocket server;
     private final InetSocketAddress target;
     private final long oneWayNanos;
+    private final Consumer<SocketAddress> onRelayed;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "bench-link-delay");
+        Thread t = new Thread(r, "delay-proxy");
         t.setDaemon(true);
         return t;
     });
     private final List<Socket> sockets = new ArrayList<>();
     private volatile boolean closed;
 
-    private LinkDelayProxy(ServerSocket server, InetSocketAddress target, Duration oneWay) {
+    private DelayProxy(ServerSocket server, InetSocketAddress target, Duration oneWay, Consumer<SocketAddress> onRelayed) {
         this.server = server;
         this.target = target;
         this.oneWayNanos = oneWay.toNanos();
+        this.onRelayed = onRelayed;
     }
 
     /** Listens on a free loopback port and forwards to {@code target}, {@code oneWay} late each way. */
-    public static LinkDelayProxy start(InetSocketAddress target, Duration oneWay) throws IOException {
+    public static DelayProxy start(InetSocketAddress target, Duration oneWay) throws IOException {
+        checkDelay(oneWay);
+        return new DelayProxy(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), target, oneWay, from -> { })
+                .accepting();
+    }
+
+    /**
+     * Listens on {@code listen} (e.g. all addresses, a fixed port) and forwards to {@code target};
+     * {@code onRelayed} is told the client's address of each connection once it is relayed.
+     */
+    public static DelayProxy start(InetSocketAddress listen, InetSocketAddress target, Duration oneWay,
+                                   Consumer<SocketAddress> onRelayed) throws IOException {
+        checkDelay(oneWay);
+        ServerSocket server = new ServerSocket();
+        try {
+            server.setReuseAddress(true);
+            server.bind(listen);
+        } catch (IOException e) {
+            server.close();
+            throw new IOException("delay proxy cannot listen on " + listen + ": " + e.getMessage(), e);
+        }
+        return new DelayProxy(server, target, oneWay, onRelayed).accepting();
+    }
+
+    private static void checkDelay(Duration oneWay) {
         if (oneWay.isNegative()) {
             throw new IllegalArgumentException("delay must be >= 0: " + oneWay);
         }
-        LinkDelayProxy proxy = new LinkDelayProxy(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), target,
-                oneWay);
-        proxy.threads.execute(proxy::acceptLoop);
-        return proxy;
+    }
+
+    private DelayProxy accepting() {
+        threads.execute(this::acceptLoop);
+        return this;
     }
 
     public int port() {
@@ -73,7 +103,7 @@ public final class LinkDelayProxy implements AutoCloseable {
                 client = server.accept();
             } catch (IOException e) {
                 if (!closed) {
-                    System.err.println("bench mirror: link proxy stopped accepting: " + e);
+                    System.err.println("delay proxy on " + server.getLocalSocketAddress() + " stopped accepting: " + e);
                 }
                 return;
             }
@@ -88,6 +118,7 @@ public final class LinkDelayProxy implements AutoCloseable {
                 }
                 pump(client, upstream);
                 pump(upstream, client);
+                onRelayed.accept(client.getRemoteSocketAddress());
             } catch (IOException e) {
                 // The target is down (e.g. restarting): the caller sees a closed connection and retries.
                 closeQuietly(client);
@@ -156,7 +187,7 @@ public final class LinkDelayProxy implements AutoCloseable {
             server.close();
         } finally {
             synchronized (sockets) {
-                sockets.forEach(LinkDelayProxy::closeQuietly);
+                sockets.forEach(DelayProxy::closeQuietly);
             }
             threads.shutdownNow();
         }
