@@ -27,11 +27,42 @@ locals {
   })
 }
 
-# AWS STS must know the Entra ID issuer before the Azure mirror can exchange its token for the
-# primary's read-only role.
+# --- Cross-cloud reads of the primary's blocks ------------------------------------------------------
+# Each mirror copies blocks from the primary's S3 bucket through its own read-only IAM role, which it
+# assumes with its own cloud's identity token (AssumeRoleWithWebIdentity): no AWS keys leave AWS.
+
+locals {
+  # Entra ID v1 tokens (the app below asks for them) carry this issuer; AWS names the OIDC provider,
+  # and its condition keys, after it without the scheme. The Azure mirror's managed identity requests
+  # its tokens for an Entra ID application: the audience.
+  azure_issuer         = "sts.windows.net/${var.azure_tenant_id}/"
+  azure_token_audience = var.azure_token_audience != "" ? var.azure_token_audience : azuread_service_principal.aws_federation[0].client_id
+}
+
+# The audience of the Azure mirror's tokens. A managed identity can only get tokens for an application
+# that exists in its tenant; this one has no permissions, secrets or roles: it only names "AWS reads
+# of mirrorfs blocks" as the token's audience. Skipped when azure_token_audience names an existing one.
+resource "azuread_application" "aws_federation" {
+  count            = var.azure_token_audience == "" ? 1 : 0
+  display_name     = "mirrorfs ${local.azure_region_name} reads ${local.aws_region_name} (AWS web identity)"
+  sign_in_audience = "AzureADMyOrg"
+
+  api {
+    # v1 tokens: issuer https://sts.windows.net/TENANT/, the IAM OIDC provider below.
+    requested_access_token_version = 1
+  }
+}
+
+resource "azuread_service_principal" "aws_federation" {
+  count     = var.azure_token_audience == "" ? 1 : 0
+  client_id = azuread_application.aws_federation[0].client_id
+}
+
+# AWS STS must know the Entra ID issuer before the Azure mirror can exchange its token. One provider
+# per issuer and account: if the account already has it, import it instead of creating it.
 resource "aws_iam_openid_connect_provider" "azure" {
-  url            = "https://sts.windows.net/${var.azure_tenant_id}/"
-  client_id_list = [var.azure_token_audience]
+  url            = "https://${local.azure_issuer}"
+  client_id_list = [local.azure_token_audience]
 }
 
 module "primary_aws" {
@@ -50,11 +81,21 @@ module "primary_aws" {
   tls_cert_pem            = var.tls_node_certs["aws"].cert_pem
   tls_key_pem             = var.tls_node_certs["aws"].key_pem
 
-  # The mirrors copy blocks from the primary with their own cloud's identity.
-  federated_readers = [
-    { issuer = "accounts.google.com", subject = module.mirror_gcp.service_account_unique_id },
-    { issuer = trimprefix(aws_iam_openid_connect_provider.azure.url, "https://"), subject = module.mirror_azure.identity_principal_id },
-  ]
+  # One read-only role per mirror, trusting only that mirror's identity (least privilege: GetObject
+  # and a prefix-limited ListBucket on the block prefix).
+  federated_readers = {
+    (local.gcp_region_name) = {
+      issuer   = "accounts.google.com"
+      subject  = module.mirror_gcp.service_account_unique_id
+      audience = var.gcp_token_audience
+    }
+    (local.azure_region_name) = {
+      # From the provider resource, so the role is created after the provider it trusts.
+      issuer   = trimprefix(aws_iam_openid_connect_provider.azure.url, "https://")
+      subject  = module.mirror_azure.identity_principal_id
+      audience = local.azure_token_audience
+    }
+  }
 }
 
 module "mirror_gcp" {
@@ -75,6 +116,12 @@ module "mirror_gcp" {
   tls_ca_pem              = var.tls_ca_pem
   tls_cert_pem            = var.tls_node_certs["gcp"].cert_pem
   tls_key_pem             = var.tls_node_certs["gcp"].key_pem
+
+  aws_source_reader = {
+    role_arn   = module.primary_aws.reader_role_arns[local.gcp_region_name]
+    audience   = var.gcp_token_audience
+    sts_region = module.primary_aws.aws_region
+  }
 }
 
 module "mirror_azure" {
@@ -95,4 +142,10 @@ module "mirror_azure" {
   tls_ca_pem              = var.tls_ca_pem
   tls_cert_pem            = var.tls_node_certs["azure"].cert_pem
   tls_key_pem             = var.tls_node_certs["azure"].key_pem
+
+  aws_source_reader = {
+    role_arn   = module.primary_aws.reader_role_arns[local.azure_region_name]
+    audience   = local.azure_token_audience
+    sts_region = module.primary_aws.aws_region
+  }
 }

@@ -10,3 +10,13 @@ output "mount_commands" {
     r.name => "mirrorfs mount --topology topology.yaml --region ${r.name} ${local.mount_point}"
   }
 }
+
+output "reader_role_arns" {
+  description = "The read-only IAM roles on the primary's blocks, per mirror region name: the mirror's sync service assumes its role with its own cloud's identity token."
+  value       = module.primary_aws.reader_role_arns
+}
+
+output "azure_token_audience" {
+  description = "The Entra ID application (client id) the Azure mirror's managed identity requests its AWS tokens for."
+  value       = local.azure_token_audience
+}

@@ -208,7 +208,23 @@ variable "azure_admin_ssh_public_key" {
 }
 
 variable "azure_token_audience" {
-  description = "Audience of the Entra ID tokens the Azure mirror presents to AWS STS."
+  description = "Audience of the Entra ID tokens the Azure mirror presents to AWS STS: the client id (or App ID URI) of an existing Entra ID application whose tokens are v1 (requestedAccessTokenVersion 1 or unset). Empty (the default) creates one (needs the right to register applications in the tenant)."
   type        = string
-  default     = "api://AzureADTokenExchange"
+  default     = ""
+
+  validation {
+    condition     = var.azure_token_audience == "" || can(regex("^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(api|https)://[^\\s]+)$", var.azure_token_audience))
+    error_message = "The Azure token audience must be empty, an application's client id (GUID) or its App ID URI (api://... or https://...)."
+  }
+}
+
+variable "gcp_token_audience" {
+  description = "Audience the GCP mirror requests its service account's identity tokens for; the primary's reader role accepts only this audience (accounts.google.com:oaud)."
+  type        = string
+  default     = "sts.amazonaws.com"
+
+  validation {
+    condition     = can(regex("^[^\\s]{1,255}$", var.gcp_token_audience))
+    error_message = "The GCP token audience must be 1-255 characters without spaces."
+  }
 }

@@ -2,9 +2,10 @@ terraform {
   required_version = ">= 1.5"
 
   required_providers {
+    # 5.81: aws_iam_openid_connect_provider without thumbprint_list (IAM trusts the issuer's CA).
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.40, < 7.0"
+      version = ">= 5.81, < 7.0"
     }
     google = {
       source  = "hashicorp/google"
@@ -13,6 +14,10 @@ terraform {
     azurerm = {
       source  = "hashicorp/azurerm"
       version = ">= 4.0, < 5.0"
+    }
+    azuread = {
+      source  = "hashicorp/azuread"
+      version = ">= 3.0, < 4.0"
     }
   }
 }
@@ -24,6 +29,10 @@ provider "aws" {
 provider "google" {
   project = var.gcp_project_id
   region  = var.gcp_region
+}
+
+provider "azuread" {
+  tenant_id = var.azure_tenant_id
 }
 
 provider "azurerm" {

@@ -79,3 +79,26 @@ variable "tls_key_pem" {
   type        = string
   sensitive   = true
 }
+
+variable "aws_web_identity" {
+  description = "Set on nodes that read an S3 source from another cloud (a mirror of an AWS primary): the AWS SDK's default chain assumes role_arn (read-only on the source's blocks) with this cloud's identity token. token_source is \"gcp\" (the VM's service account identity token for audience) or \"azure\" (the managed identity's Entra ID token for resource audience; azure_client_id selects a user-assigned identity). sts_region is the AWS region for STS (e.g. us-east-1). null (the default) changes nothing."
+  type = object({
+    token_source    = string
+    role_arn        = string
+    audience        = string
+    sts_region      = string
+    azure_client_id = optional(string, "")
+  })
+  default = null
+
+  validation {
+    condition = var.aws_web_identity == null ? true : (
+      contains(["gcp", "azure"], var.aws_web_identity.token_source)
+      && can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,64}$", var.aws_web_identity.role_arn))
+      && can(regex("^[^\\s]{1,255}$", var.aws_web_identity.audience))
+      && can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", var.aws_web_identity.sts_region))
+      && can(regex("^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$", var.aws_web_identity.azure_client_id))
+    )
+    error_message = "aws_web_identity needs token_source \"gcp\" or \"azure\", an IAM role ARN, an audience without spaces, an AWS region such as us-east-1, and azure_client_id empty or a GUID."
+  }
+}

@@ -39,6 +39,12 @@ locals {
   meta_sources   = distinct(concat(local.own_cidrs, var.peer_cidrs, var.client_cidrs))
   sync_sources   = distinct(concat(local.own_cidrs, var.client_cidrs))
   kms_encryption = var.kms_key_arn != ""
+
+  # Federated readers (mirrors in other clouds). IAM role names are at most 64 characters: a longer
+  # name is cut and keeps a hash of the whole, so two readers never share a role.
+  google_issuer          = "accounts.google.com"
+  reader_role_full_names = { for k in keys(var.federated_readers) : k => "${var.name_prefix}-${var.region_name}-reader-${k}" }
+  reader_role_names      = { for k, n in local.reader_role_full_names : k => length(n) <= 64 ? n : "${substr(n, 0, 55)}-${substr(sha1(n), 0, 8)}" }
 }
 
 # --- Blocks -----------------------------------------------------------------------------------------
@@ -152,53 +158,103 @@ resource "aws_iam_instance_profile" "node" {
 }
 
 # Read-only access for mirrors in other clouds, through their own cloud's identity tokens: no
-# long-lived AWS keys leave AWS.
-data "aws_iam_policy_document" "assume_by_federated_readers" {
-  count = length(var.federated_readers) > 0 ? 1 : 0
+# long-lived AWS keys leave AWS. One role per mirror, so each trust policy names exactly one identity
+# and CloudTrail shows which mirror read what.
+data "aws_iam_policy_document" "assume_by_reader" {
+  for_each = var.federated_readers
 
-  dynamic "statement" {
-    for_each = var.federated_readers
+  statement {
+    sid     = "WebIdentity"
+    actions = ["sts:AssumeRoleWithWebIdentity"]
 
-    content {
-      actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type = "Federated"
+      identifiers = [
+        each.value.issuer == local.google_issuer
+        ? local.google_issuer
+        : "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:oidc-provider/${each.value.issuer}"
+      ]
+    }
 
-      principals {
-        type = "Federated"
-        identifiers = [
-          statement.value.issuer == "accounts.google.com"
-          ? "accounts.google.com"
-          : "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:oidc-provider/${statement.value.issuer}"
-        ]
-      }
+    condition {
+      test     = "StringEquals"
+      variable = "${each.value.issuer}:sub"
+      values   = [each.value.subject]
+    }
 
-      condition {
+    # For Google tokens that carry an azp claim (a service account's identity token does), IAM maps
+    # accounts.google.com:aud to azp (the service account's unique id) and :oaud to the token's aud.
+    condition {
+      test     = "StringEquals"
+      variable = "${each.value.issuer}:aud"
+      values   = [each.value.issuer == local.google_issuer ? each.value.subject : each.value.audience]
+    }
+
+    dynamic "condition" {
+      for_each = each.value.issuer == local.google_issuer ? [each.value.audience] : []
+
+      content {
         test     = "StringEquals"
-        variable = "${statement.value.issuer}:sub"
-        values   = [statement.value.subject]
+        variable = "${local.google_issuer}:oaud"
+        values   = [condition.value]
       }
     }
   }
 }
 
+# What a mirror needs to copy blocks: read objects under the block prefix and list that prefix.
+# Nothing else in the bucket, no writes, no bucket configuration.
 data "aws_iam_policy_document" "read_blocks" {
   statement {
-    actions   = ["s3:GetObject", "s3:ListBucket"]
-    resources = [local.bucket_arn, "${local.bucket_arn}/${var.block_prefix}/*"]
+    sid       = "ReadBlocks"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.bucket_arn}/${var.block_prefix}/*"]
+  }
+
+  statement {
+    sid       = "ListBlocks"
+    actions   = ["s3:ListBucket"]
+    resources = [local.bucket_arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.block_prefix}/*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.kms_encryption ? [var.kms_key_arn] : []
+
+    content {
+      sid       = "DecryptBlocksThroughS3"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+
+      # Only for S3 reads in this region: the key cannot be used directly.
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["s3.${data.aws_region.current.name}.amazonaws.com"]
+      }
+    }
   }
 }
 
-resource "aws_iam_role" "blocks_reader" {
-  count              = length(var.federated_readers) > 0 ? 1 : 0
-  name               = "${var.name_prefix}-${var.region_name}-blocks-reader"
-  assume_role_policy = data.aws_iam_policy_document.assume_by_federated_readers[0].json
-  tags               = local.tags
+resource "aws_iam_role" "reader" {
+  for_each             = var.federated_readers
+  name                 = local.reader_role_names[each.key]
+  description          = "mirrorfs: ${each.key} reads the blocks of ${var.region_name} (web identity, read-only)"
+  assume_role_policy   = data.aws_iam_policy_document.assume_by_reader[each.key].json
+  max_session_duration = 3600
+  tags                 = merge(local.tags, { "mirrorfs:reader" = each.key })
 }
 
-resource "aws_iam_role_policy" "blocks_reader" {
-  count  = length(var.federated_readers) > 0 ? 1 : 0
-  name   = "read-blocks"
-  role   = aws_iam_role.blocks_reader[0].id
-  policy = data.aws_iam_policy_document.read_blocks.json
+resource "aws_iam_role_policy" "reader" {
+  for_each = var.federated_readers
+  name     = "read-blocks"
+  role     = aws_iam_role.reader[each.key].id
+  policy   = data.aws_iam_policy_document.read_blocks.json
 }
 
 # --- Network ----------------------------------------------------------------------------------------

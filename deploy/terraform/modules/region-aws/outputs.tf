@@ -33,9 +33,14 @@ output "node_role_arn" {
   value       = aws_iam_role.node.arn
 }
 
-output "blocks_reader_role_arn" {
-  description = "ARN of the read-only role for federated_readers in other clouds; null when there are none."
-  value       = length(var.federated_readers) > 0 ? aws_iam_role.blocks_reader[0].arn : null
+output "reader_role_arns" {
+  description = "ARN of each federated reader's read-only role, keyed like federated_readers: the mirror's nodes assume it with their web identity token (AWS_ROLE_ARN)."
+  value       = { for k, role in aws_iam_role.reader : k => role.arn }
+}
+
+output "aws_region" {
+  description = "The AWS region of the bucket (for a federated reader's STS and S3 calls: AWS_REGION)."
+  value       = data.aws_region.current.name
 }
 
 output "meta_instance_ids" {

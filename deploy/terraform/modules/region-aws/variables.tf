@@ -183,16 +183,32 @@ variable "source_bucket_arns" {
 }
 
 variable "federated_readers" {
-  description = "Identities in other clouds allowed to read this region's blocks through a read-only role (AssumeRoleWithWebIdentity): issuer is \"accounts.google.com\" (subject: a Google service account's unique id) or the host/path of an IAM OIDC provider registered in this account, e.g. \"sts.windows.net/TENANT_ID/\" (subject: a managed identity's object id)."
-  type = list(object({
-    issuer  = string
-    subject = string
+  description = "Mirrors in other clouds that read this region's blocks, keyed by the mirror's region name. Each gets its own read-only IAM role (output reader_role_arns) that only its identity can assume with AssumeRoleWithWebIdentity. issuer: \"accounts.google.com\" (subject: the Google service account's unique id; audience: the aud its identity tokens are requested for) or the host/path of an IAM OIDC provider registered in this account, e.g. \"sts.windows.net/TENANT_ID/\" (subject: the managed identity's object id; audience: the token's aud, one of the provider's client ids)."
+  type = map(object({
+    issuer   = string
+    subject  = string
+    audience = string
   }))
-  default = []
+  default = {}
 
   validation {
-    condition     = alltrue([for r in var.federated_readers : r.subject != "" && !startswith(r.issuer, "https://")])
-    error_message = "Each federated reader needs a subject, and an issuer without the https:// scheme."
+    condition     = alltrue([for k in keys(var.federated_readers) : can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$", k))])
+    error_message = "Each federated reader's key must be a region name: 1-63 of [A-Za-z0-9_.-], starting with a letter or digit."
+  }
+
+  validation {
+    condition     = alltrue([for r in values(var.federated_readers) : can(regex("^[a-z0-9.-]+(/[A-Za-z0-9._~-]+)*/?$", r.issuer))])
+    error_message = "Each issuer must be \"accounts.google.com\" or an IAM OIDC provider's host/path without https:// (e.g. sts.windows.net/TENANT_ID/)."
+  }
+
+  validation {
+    condition     = alltrue([for r in values(var.federated_readers) : r.issuer == "accounts.google.com" ? can(regex("^[0-9]{1,30}$", r.subject)) : can(regex("^[^\\s]{1,255}$", r.subject))])
+    error_message = "Each subject must be set: for accounts.google.com the service account's numeric unique id, otherwise the token's sub (e.g. a managed identity's object id)."
+  }
+
+  validation {
+    condition     = alltrue([for r in values(var.federated_readers) : can(regex("^[^\\s]{1,255}$", r.audience))])
+    error_message = "Each audience must be 1-255 characters without spaces."
   }
 }
 

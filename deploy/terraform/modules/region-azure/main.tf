@@ -238,6 +238,15 @@ module "sync_bootstrap" {
   tls_ca_pem              = var.tls_ca_pem
   tls_cert_pem            = var.tls_cert_pem
   tls_key_pem             = var.tls_key_pem
+
+  # Only the sync service reads the S3 source: the metadata nodes follow the changelog over gRPC.
+  aws_web_identity = var.aws_source_reader == null ? null : {
+    token_source    = "azure"
+    role_arn        = var.aws_source_reader.role_arn
+    audience        = var.aws_source_reader.audience
+    sts_region      = var.aws_source_reader.sts_region
+    azure_client_id = azurerm_user_assigned_identity.node.client_id
+  }
 }
 
 resource "azurerm_network_interface" "sync" {

@@ -254,3 +254,22 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "aws_source_reader" {
+  description = "Set when this mirror copies blocks from an S3 source (an AWS primary): role_arn is the read-only role the source's region-aws created for this region (reader_role_arns), audience the Entra ID application (client id or App ID URI) its tokens are requested for (the reader's audience in region-aws federated_readers), sts_region the source's AWS region. The sync service then assumes the role with the managed identity's Entra ID token from IMDS (AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE, refreshed every 5 minutes): no AWS keys. null (the default) changes nothing."
+  type = object({
+    role_arn   = string
+    audience   = string
+    sts_region = string
+  })
+  default = null
+
+  validation {
+    condition = var.aws_source_reader == null ? true : (
+      can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,64}$", var.aws_source_reader.role_arn))
+      && can(regex("^[^\\s]{1,255}$", var.aws_source_reader.audience))
+      && can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", var.aws_source_reader.sts_region))
+    )
+    error_message = "aws_source_reader needs an IAM role ARN, an audience without spaces and an AWS region such as us-east-1."
+  }
+}

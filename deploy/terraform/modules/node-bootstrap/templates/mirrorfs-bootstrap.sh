@@ -36,6 +36,33 @@ install_java() {
   fi
 }
 
+install_jq() {
+  # mirrorfs-aws-token.sh reads the tokens' JSON with jq.
+  command -v jq >/dev/null 2>&1 && return
+  if command -v apt-get >/dev/null 2>&1; then
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q jq
+  elif command -v dnf >/dev/null 2>&1; then
+    dnf install -y -q jq
+  else
+    log "no apt-get or dnf: install jq in the image"
+    exit 1
+  fi
+}
+
+# Nodes that read an S3 source from another cloud (node-bootstrap aws_web_identity): fetch the first
+# token before the service starts, then keep it fresh with the timer.
+start_token_refresh() {
+  if [ -z "${MIRRORFS_AWS_TOKEN_SOURCE:-}" ]; then
+    return
+  fi
+  install_jq
+  systemctl enable mirrorfs-aws-token.service mirrorfs-aws-token.timer
+  # A failure here is not fatal: the timer retries within 5 minutes, and the service retries its reads.
+  systemctl start mirrorfs-aws-token.service || log "first AWS web identity token fetch failed; the timer retries"
+  systemctl start mirrorfs-aws-token.timer
+}
+
 install_mirrorfs() {
   local archive
   archive=$(mktemp)
@@ -81,6 +108,7 @@ main() {
   chown -R mirrorfs:mirrorfs "$MIRRORFS_DATA_DIR"
   chgrp -R mirrorfs /etc/mirrorfs
   systemctl daemon-reload
+  start_token_refresh
   systemctl enable --now "mirrorfs-${MIRRORFS_SERVICE}.service"
   log "started mirrorfs-${MIRRORFS_SERVICE}"
 }
