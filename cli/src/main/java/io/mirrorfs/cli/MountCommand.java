@@ -10,6 +10,7 @@ import io.mirrorfs.api.topology.Topology;
 import io.mirrorfs.api.topology.TopologyException;
 import io.mirrorfs.client.fuse.FuseMount;
 import io.mirrorfs.client.fuse.MountedVolume;
+import io.mirrorfs.client.meta.SessionTtl;
 import io.mirrorfs.client.mirror.ConsistencyMode;
 import io.mirrorfs.client.mirror.MirrorMountConfig;
 import io.mirrorfs.client.mirror.MirrorMounts;
@@ -18,6 +19,7 @@ import io.mirrorfs.store.ObjectStore;
 import io.mirrorfs.store.ObjectStores;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -98,6 +100,11 @@ final class MountCommand implements Callable<Integer> {
             + " default ${DEFAULT-VALUE}; forced to 0 with --consistency linearizable")
     long entryTtlMillis;
 
+    @Option(names = "--session-ttl", defaultValue = "30s", description = "how long the metadata server keeps this"
+            + " mount's session — and its flock/fcntl locks — after its last heartbeat (every third of it): a dead"
+            + " mount's locks go after this long; 3s..24h, e.g. 30s, 2m; default ${DEFAULT-VALUE}")
+    String sessionTtl;
+
     @Parameters(index = "0", description = "mount point")
     Path mountPoint;
 
@@ -119,6 +126,13 @@ final class MountCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Duration sessionTtlParsed;
+        try {
+            sessionTtlParsed = SessionTtl.parse(sessionTtl);
+        } catch (IllegalArgumentException e) {
+            System.err.println("mirrorfs mount: --session-ttl: " + e.getMessage());
+            return EXIT_USAGE;
+        }
         MirrorPlan plan;
         try {
             plan = mirrorPlan(); // validates the flags first: their errors are the useful ones
@@ -133,7 +147,7 @@ final class MountCommand implements Callable<Integer> {
         if (linearizable && (attrTtlMillis != 0 || entryTtlMillis != 0)) {
             System.err.println("mirrorfs mount: linearizable reads: attribute and entry caches off (TTL 0)");
         }
-        VfsConfig config = VfsConfig.defaults().withTtlMillis(attrTtl, entryTtl);
+        VfsConfig config = VfsConfig.defaults().withTtlMillis(attrTtl, entryTtl).withSessionTtl(sessionTtlParsed);
         FuseMount.Options fuse = FuseMount.Options.defaults("mirrorfs").withTimeouts(attrTtl / 1000.0, entryTtl / 1000.0);
         List<AutoCloseable> resources = new ArrayList<>();
         MountedVolume mounted;

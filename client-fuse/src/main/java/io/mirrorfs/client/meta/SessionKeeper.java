@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * off): then the next heartbeat finds it gone, and the keeper opens a new session and says loudly
  * that locks held through this mount may no longer be held on the server.
  *
- * <p>If the session cannot be opened at mount (no primary reachable), the mount still works with
- * session 0 (locks nobody releases but their unlock, as before sessions) and the keeper keeps trying.
+ * <p>If the session cannot be opened at mount (no primary reachable), the mount still works and the
+ * keeper keeps trying; meanwhile a lock request opens it first ({@link #idOpeningIfNone}) and is
+ * refused if it cannot — a lock outside a session would outlive a dead mount.
  */
 public final class SessionKeeper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SessionKeeper.class);
@@ -71,6 +72,28 @@ public final class SessionKeeper implements AutoCloseable {
 
     /** The session locks are taken in; 0 while none could be opened. */
     public long id() {
+        return sessionId;
+    }
+
+    /**
+     * The session to take a lock in. With none open (no primary reachable at mount, or the last
+     * renewal failed) this tries once to open one now, bounded like a heartbeat, instead of leaving the
+     * lock to wait for the next background retry. 0 if that fails too, or once the keeper is closed.
+     */
+    public synchronized long idOpeningIfNone() {
+        if (closed) {
+            return 0;
+        }
+        if (sessionId == 0) {
+            try {
+                open();
+                failuresInARow = 0;
+            } catch (FsException e) {
+                failed("open a session for a lock request", e);
+            } catch (RuntimeException e) {
+                failed("open a session for a lock request", new FsException(Errno.EIO, e.toString(), e));
+            }
+        }
         return sessionId;
     }
 

@@ -100,6 +100,8 @@ public final class Vfs implements AutoCloseable {
     /** This mount's session (locks are taken in it, so the server frees them if the mount dies); null: none. */
     private final SessionKeeper session;
     private final AtomicLong nextDirHandle = new AtomicLong(1);
+    /** Lock requests refused because the mount had no session (logged: the first ones, then every 100th). */
+    private final AtomicLong locksRefusedWithoutSession = new AtomicLong();
     private final ConcurrentHashMap<Long, DirHandle> dirs = new ConcurrentHashMap<>();
 
     public Vfs(MetaGateway meta, VolumeInfo volume, ObjectStore store, DiskBlockCache diskCache, VfsConfig config) {
@@ -116,8 +118,9 @@ public final class Vfs implements AutoCloseable {
     }
 
     /**
-     * A mount whose locks belong to {@code session} (null: session 0, released only by their unlock);
-     * the VFS owns the keeper and closes it — ending the session — when it closes.
+     * A mount whose locks belong to {@code session} (null: no keeper, so every lock is refused with
+     * ENOLCK — see {@link #lock}); the VFS owns the keeper and closes it — ending the session — when it
+     * closes.
      */
     public Vfs(MetaGateway meta, VolumeInfo volume, ObjectStore uploadStore, BlockSource blocks, DiskBlockCache diskCache,
                VfsConfig config, SessionKeeper session) {
@@ -633,7 +636,8 @@ public final class Vfs implements AutoCloseable {
 
     /**
      * Takes or releases a lock. The server never blocks; a blocking request polls with a growing
-     * pause until it gets the lock or {@code lockWaitMillisMax} passes (then ENOLCK).
+     * pause until it gets the lock or {@code lockWaitMillisMax} passes (then ENOLCK). A lock is only
+     * taken inside this mount's session (ENOLCK if there is none and none can be opened now).
      */
     public void lock(Ctx ctx, long inode, LockKind kind, LockType type, long start, long end, long owner, boolean wait)
             throws FsException {
@@ -650,7 +654,7 @@ public final class Vfs implements AutoCloseable {
         long pauseMillis = 5;
         while (true) {
             try {
-                range.setSessionId(session == null ? 0 : session.id());
+                range.setSessionId(lockSession(type, inode));
                 meta.mutate(ctx.caller(), MetaRequest.newBuilder().setLock(LockOp.newBuilder().setInode(inode)
                         .setKind(kind).setRange(range)));
                 return;
@@ -679,6 +683,30 @@ public final class Vfs implements AutoCloseable {
             }
             pauseMillis = Math.min(200, pauseMillis * 2);
         }
+    }
+
+    /**
+     * The session a lock request goes out in. A lock is only ever taken inside a session: the server
+     * drops a session's locks when the mount closes it or stops heartbeating, whereas a lock in
+     * session 0 would outlive a dead mount for good. So with no session yet the keeper opens one now,
+     * and if it cannot the lock is refused with ENOLCK. An unlock goes out in whatever session there
+     * is: releasing is always right (the server matches locks by owner).
+     */
+    private long lockSession(LockType type, long inode) throws FsException {
+        if (type == LockType.UNLOCK) {
+            return session == null ? 0 : session.id();
+        }
+        long id = session == null ? 0 : session.idOpeningIfNone();
+        if (id == 0) {
+            long refused = locksRefusedWithoutSession.incrementAndGet();
+            if (refused <= 10 || refused % 100 == 0) {
+                log.warn("lock on inode {} refused with ENOLCK ({} so far): this mount has no metadata session{}, and"
+                        + " a lock outside a session would never be released if the mount died", inode, refused,
+                        session == null ? " keeper" : " (the primary could not be reached to open one; retrying)");
+            }
+            throw new FsException(Errno.ENOLCK, "no metadata session to take a lock in");
+        }
+        return id;
     }
 
     /** The first lock conflicting with the given one (type UNLOCK if none). */

@@ -1,6 +1,7 @@
 package io.mirrorfs.client.fuse;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -43,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * expirer) and two real FUSE mounts of one volume. A mount that dies holding a lock (its metadata
  * client cut: no CloseSession, no more heartbeats) loses the lock to the other mount once its TTL has
  * passed; a clean unmount releases its locks at once; a mount cut off past its TTL gets a new session
- * and warns that its old locks were released. Every wait is a condition with a deadline.
+ * and warns that its old locks were released; a mount that has no session takes no lock until it has
+ * one. Every wait is a condition with a deadline.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class SessionLocksTest {
@@ -152,6 +154,68 @@ class SessionLocksTest {
         } finally {
             keeperLog.detachAppender(logs);
         }
+    }
+
+    /**
+     * A mount that could not open its session at mount (its sessions live on a primary it cannot
+     * reach) never takes a lock in session 0: the lock is refused with ENOLCK and a log line while no
+     * session can be opened, and nothing is held on the server. Once the primary answers, the next
+     * lock opens the session first, and that lock goes with the session when the mount dies.
+     */
+    @Test
+    void aMountWithoutASessionTakesNoLockUntilItHasOneAndThenItsLockExpiresLikeAnyOther() throws Exception {
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        Logger vfsLog = (Logger) LoggerFactory.getLogger(io.mirrorfs.client.vfs.Vfs.class);
+        logs.start();
+        vfsLog.addAppender(logs);
+        try {
+            FaultyMetadataClient clientA = client();
+            clientA.dropSessionOpens(true);
+            TestMount a = mount("a", clientA, SHORT_TTL);
+            TestMount b = mount("b", client(), SHORT_TTL);
+            assertThat(a.volume.vfs().sessionId()).as("A mounted without a session").isZero();
+            long inode = lockFile(a);
+
+            assertThatThrownBy(() -> tryLock(a, inode, 1)).as("a lock with no session to take it in")
+                    .isInstanceOf(FsException.class)
+                    .satisfies(e -> assertThat(((FsException) e).errno()).isEqualTo(Errno.ENOLCK));
+            assertThat(logs.list).as("the reason, logged").anySatisfy(e -> {
+                assertThat(e.getLevel()).isEqualTo(Level.WARN);
+                assertThat(e.getFormattedMessage()).contains("ENOLCK").contains("no metadata session");
+            });
+            assertThat(tryLock(b, inode, 2)).as("A holds nothing on the server").isTrue();
+            unlock(b, inode, 2);
+
+            clientA.dropSessionOpens(false);
+            assertThat(tryLock(a, inode, 1)).as("A's lock, once a session can be opened").isTrue();
+            assertThat(a.volume.vfs().sessionId()).as("the lock went out in a session").isPositive();
+            assertThat(tryLock(b, inode, 2)).isFalse();
+
+            clientA.cut(); // A dies holding the lock
+            awaitTrue("B to get the dead mount's lock after its session expired", () -> tryLock(b, inode, 2));
+        } finally {
+            vfsLog.detachAppender(logs);
+        }
+    }
+
+    @Test
+    void aLockTakenAfterALateSessionOpenIsReleasedByTheUnmount() throws Exception {
+        FaultyMetadataClient clientA = client();
+        clientA.dropSessionOpens(true);
+        TestMount a = mount("a", clientA, Duration.ofMinutes(10)); // expiry cannot free it within the test
+        TestMount b = mount("b", client(), Duration.ofMinutes(10));
+        assertThat(a.volume.vfs().sessionId()).isZero();
+        long inode = lockFile(a);
+        clientA.dropSessionOpens(false);
+        assertThat(tryLock(a, inode, 1)).isTrue();
+        assertThat(tryLock(b, inode, 2)).isFalse();
+        toClose.remove(a);
+        a.close();
+        assertThat(tryLock(b, inode, 2)).as("B right after A's unmount returned").isTrue();
+    }
+
+    private static void unlock(TestMount m, long inode, long owner) throws FsException {
+        m.volume.vfs().lock(CALLER, inode, LockKind.FLOCK, LockType.UNLOCK, 0, -1, owner, false);
     }
 
     private FaultyMetadataClient client() {

@@ -9,14 +9,15 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A real metadata client with two faults a test can switch on: {@link #cut()} closes it for good (a
- * mount whose process died: nothing of it reaches the group any more), and {@link #dropHeartbeats}
+ * mount whose process died: nothing of it reaches the group any more), {@link #dropHeartbeats}
  * fails only HeartbeatOps (a mount cut off from the group for a while, whose file operations happen
- * not to need it).
+ * not to need it), and {@link #dropSessionOpens} fails only OpenSessionOps.
  */
 public final class FaultyMetadataClient implements MetadataClient {
     private final MetadataClient delegate;
     private volatile boolean cut;
     private volatile boolean dropHeartbeats;
+    private volatile boolean dropSessionOpens;
 
     public FaultyMetadataClient(MetadataClient delegate) {
         this.delegate = delegate;
@@ -31,9 +32,15 @@ public final class FaultyMetadataClient implements MetadataClient {
         dropHeartbeats = drop;
     }
 
+    /** Fails OpenSessionOps only: a mirror mount whose primary (where sessions live) is unreachable. */
+    public void dropSessionOpens(boolean drop) {
+        dropSessionOpens = drop;
+    }
+
     @Override
     public CompletableFuture<MetaReply> mutate(MetaRequest request) {
-        if (cut || (dropHeartbeats && request.getOpCase() == MetaRequest.OpCase.HEARTBEAT)) {
+        if (cut || (dropHeartbeats && request.getOpCase() == MetaRequest.OpCase.HEARTBEAT)
+                || (dropSessionOpens && request.getOpCase() == MetaRequest.OpCase.OPEN_SESSION)) {
             return unavailable(request.getOpCase().name());
         }
         return delegate.mutate(request);

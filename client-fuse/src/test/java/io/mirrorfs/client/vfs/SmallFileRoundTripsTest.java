@@ -10,7 +10,9 @@ import io.mirrorfs.api.proto.LockKind;
 import io.mirrorfs.api.proto.LockType;
 import io.mirrorfs.api.proto.VolumeInfo;
 import io.mirrorfs.client.FsException;
+import io.mirrorfs.client.chunk.StoreBlockSource;
 import io.mirrorfs.client.meta.MetaGateway;
+import io.mirrorfs.client.meta.SessionKeeper;
 import io.mirrorfs.client.testing.EngineMetadata;
 import io.mirrorfs.client.testing.MemoryStore;
 import java.nio.file.Path;
@@ -34,6 +36,15 @@ class SmallFileRoundTripsTest {
         VolumeInfo volume = gateway.query(Ctx.ROOT.caller(), io.mirrorfs.api.proto.MetaQuery.newBuilder()
                 .setVolume(io.mirrorfs.api.proto.VolumeQuery.getDefaultInstance())).getVolume();
         return new Vfs(gateway, volume, store, null, VfsConfig.defaults());
+    }
+
+    /** A VFS with a session keeper, as a mount has: locks are only taken inside a session. */
+    private static Vfs vfsWithSession(EngineMetadata meta, MemoryStore store, String mountPoint) throws FsException {
+        MetaGateway gateway = new MetaGateway(meta, VfsConfig.defaults().metaTimeout());
+        VolumeInfo volume = gateway.query(Ctx.ROOT.caller(), io.mirrorfs.api.proto.MetaQuery.newBuilder()
+                .setVolume(io.mirrorfs.api.proto.VolumeQuery.getDefaultInstance())).getVolume();
+        SessionKeeper session = SessionKeeper.start(gateway, mountPoint, VfsConfig.SESSION_TTL_DEFAULT);
+        return new Vfs(gateway, volume, store, new StoreBlockSource(store), null, VfsConfig.defaults(), session);
     }
 
     @Test
@@ -68,8 +79,8 @@ class SmallFileRoundTripsTest {
     @Test
     void unlockIsSentOnceThisMountHasLockedTheFile() throws Exception {
         try (EngineMetadata meta = EngineMetadata.open(tmp.resolve("db"), "vol", BLOCK);
-             Vfs a = vfs(meta, new MemoryStore());
-             Vfs b = vfs(meta, new MemoryStore())) {
+             Vfs a = vfsWithSession(meta, new MemoryStore(), "/a");
+             Vfs b = vfsWithSession(meta, new MemoryStore(), "/b")) {
             Ctx ctx = new Ctx(0, 0, 022, 1);
             writeSmallFile(a, ctx, "/locked", new byte[10]);
             long inode = a.resolve(ctx, "/locked");
@@ -80,6 +91,20 @@ class SmallFileRoundTripsTest {
             a.lock(ctx, inode, LockKind.POSIX, LockType.UNLOCK, 0, -1L, 7, false);
             assertThat(a.metaStats().calls().get("LOCK")).as("the unlock went to the server").isEqualTo(locksBefore + 1);
             b.lock(ctx, inode, LockKind.POSIX, LockType.WRITE, 0, -1L, 8, false); // free again
+        }
+    }
+
+    @Test
+    void aVfsWithoutASessionRefusesLocksAndSendsNone() throws Exception {
+        try (EngineMetadata meta = EngineMetadata.open(tmp.resolve("db"), "vol", BLOCK);
+             Vfs vfs = vfs(meta, new MemoryStore())) {
+            Ctx ctx = new Ctx(0, 0, 022, 1);
+            writeSmallFile(vfs, ctx, "/locked", new byte[10]);
+            long inode = vfs.resolve(ctx, "/locked");
+            assertThatThrownBy(() -> vfs.lock(ctx, inode, LockKind.FLOCK, LockType.WRITE, 0, -1L, 7, false))
+                    .isInstanceOf(FsException.class)
+                    .satisfies(e -> assertThat(((FsException) e).errno()).isEqualTo(Errno.ENOLCK));
+            assertThat(vfs.metaStats().calls()).as("nothing sent to the server").doesNotContainKey("LOCK");
         }
     }
 
