@@ -51,6 +51,8 @@ public final class TwoRegionCluster implements AutoCloseable {
     private ContainerCluster primary;
     private ContainerCluster mirror;
     private NodeContainer sync;
+    private final List<NodeContainer> services = new ArrayList<>();
+    private Classpath classpath;
 
     private TwoRegionCluster(RunNetwork network, Path runDir) {
         this.network = network;
@@ -63,6 +65,7 @@ public final class TwoRegionCluster implements AutoCloseable {
         LocalImage.ensureBuilt();
         Classpath classpath = withOwnCopies(Classpath.ofThisJvm(), runDir);
         TwoRegionCluster regions = new TwoRegionCluster(RunNetwork.create(runLabel, seed), runDir);
+        regions.classpath = classpath;
         try {
             Files.createDirectories(regions.primaryStore());
             Files.createDirectories(regions.mirrorStore());
@@ -162,6 +165,34 @@ public final class TwoRegionCluster implements AutoCloseable {
         return sharedDir().resolve("store-faults");
     }
 
+    /**
+     * Starts one more service container on the run's network at host octet {@code hostOctet} (e.g. the
+     * primary region's own sync service, idle while it is the primary and copying once a switchover
+     * makes it a mirror), with the shared folder mounted; waits until it prints {@code READY id}.
+     * {@link #close()} saves its output and removes it with the rest.
+     */
+    public NodeContainer startService(String id, int hostOctet, List<String> program) throws Exception {
+        if (hostOctet == SYNC_OCTET || (hostOctet >= PRIMARY_FIRST_OCTET && hostOctet < PRIMARY_FIRST_OCTET + 9)
+                || (hostOctet >= MIRROR_FIRST_OCTET && hostOctet < MIRROR_FIRST_OCTET + 9)) {
+            throw new IllegalArgumentException("host octet " + hostOctet + " is reserved for the regions' nodes and sync");
+        }
+        Path data = runDir.resolve("data").resolve(id);
+        Files.createDirectories(data);
+        NodeContainer service = new NodeContainer(network.name() + "-" + id,
+                new MetaPeer(id, network.host(hostOctet), ContainerCluster.RAFT_PORT), data);
+        services.add(service);
+        service.createRunning(network.name(), network.runLabel(), classpath, program, List.of(sharedDir()));
+        service.start();
+        Await.until(id + " to print READY", START_TIMEOUT, () -> {
+            String state = service.state();
+            if (state.equals("exited") || state.equals("dead")) {
+                throw new IllegalStateException(id + " exited; last output:\n" + ContainerCluster.tail(service.allOutput(), 40));
+            }
+            return service.readyCount() >= 1;
+        });
+        return service;
+    }
+
     public void killSync() throws IOException, InterruptedException {
         sync.kill9();
     }
@@ -193,9 +224,13 @@ public final class TwoRegionCluster implements AutoCloseable {
         if (mirror != null) {
             mirror.saveLogs();
         }
+        List<NodeContainer> withOutput = new ArrayList<>(services);
         if (sync != null) {
+            withOutput.add(0, sync);
+        }
+        for (NodeContainer c : withOutput) {
             try {
-                Files.writeString(runDir.resolve(SYNC_ID + ".log"), sync.allOutput(), StandardCharsets.UTF_8);
+                Files.writeString(runDir.resolve(c.id() + ".log"), c.allOutput(), StandardCharsets.UTF_8);
             } catch (IOException | RuntimeException e) {
                 // the container may never have been created; the run still reports its verdicts
             }

@@ -19,10 +19,13 @@ import java.util.Map;
  * {@code FaultInjectingStore}, whose settings it polls from the fault file the nemesis writes
  * ({@link StoreFaultControl}). Short timings and poison delays, so a healed run converges in seconds.
  * {@code --broken-late-writes} runs the deliberately broken variant ({@link LateWriteStore}).
- * Prints {@code READY sync} once started; runs until killed.
+ * {@code --source-store URI} copies from that store instead of the volume's recorded one (the sync of
+ * a region that becomes a mirror after a switchover copies from the new primary's store);
+ * {@code --role-poll-ms} is how often an idle primary's sync asks whether it is a mirror now.
+ * Prints {@code READY ID} ({@code --id}, default {@code sync}) once started; runs until killed.
  * <pre>
  * SyncNodeMain --region R --group G --peers ID=HOST:PORT,... --target DIR --fault-file FILE --seed N
- *     [--broken-late-writes true]
+ *     [--broken-late-writes true] [--id ID] [--source-store URI] [--role-poll-ms MILLIS]
  * </pre>
  */
 public final class SyncNodeMain {
@@ -42,6 +45,18 @@ public final class SyncNodeMain {
         return args;
     }
 
+    /**
+     * The sync service of the region that is primary at the start: idle while it is the primary
+     * (asking every {@code rolePollMillis}), then copying from {@code sourceStoreUri} into its own store.
+     */
+    static List<String> commandForPrimaryRegion(String id, MetaGroup group, Path ownStore, String sourceStoreUri,
+                                                Path faultFile, long seed, long rolePollMillis) {
+        return List.of(MAIN, "--region", group.name(), "--group", group.name(), "--peers",
+                String.join(",", group.peers().stream().map(Object::toString).toList()),
+                "--target", ownStore.toString(), "--fault-file", faultFile.toString(), "--seed", Long.toString(seed),
+                "--id", id, "--source-store", sourceStoreUri, "--role-poll-ms", Long.toString(rolePollMillis));
+    }
+
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
@@ -50,7 +65,8 @@ public final class SyncNodeMain {
         for (String required : List.of("--region", "--group", "--peers", "--target", "--fault-file", "--seed")) {
             if (!options.containsKey(required) || args.length % 2 != 0) {
                 System.err.println("usage: SyncNodeMain --region R --group G --peers PEERS --target DIR --fault-file FILE"
-                        + " --seed N [--broken-late-writes true]; missing " + required);
+                        + " --seed N [--broken-late-writes true] [--id ID] [--source-store URI] [--role-poll-ms MILLIS];"
+                        + " missing " + required);
                 System.exit(2);
             }
         }
@@ -61,6 +77,12 @@ public final class SyncNodeMain {
                         Duration.ofMillis(200), Duration.ofMillis(50), Duration.ofSeconds(1))
                 .withCopy(SyncDaemonConfig.Copy.defaults().withParallelism(4).withRetries(5, Duration.ofMillis(100),
                         Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofSeconds(2)));
+        if (options.containsKey("--source-store")) {
+            config = config.withSourceStore(options.get("--source-store"));
+        }
+        if (options.containsKey("--role-poll-ms")) {
+            config = config.withRolePoll(Duration.ofMillis(Long.parseLong(options.get("--role-poll-ms"))));
+        }
         StoreFaultControl faults = new StoreFaultControl(Path.of(options.get("--fault-file")));
         ObjectStore target = faults.wrap(new LocalDirectoryStore(Path.of(options.get("--target"))), seed);
         if (Boolean.parseBoolean(options.getOrDefault("--broken-late-writes", "false"))) {
@@ -69,7 +91,7 @@ public final class SyncNodeMain {
         faults.start();
         try (ObjectStore closingTarget = target;
              SyncDaemon daemon = SyncDaemon.start(config, closingTarget, uri -> faults.wrap(ObjectStores.open(uri), seed + 1))) {
-            System.out.println("READY sync");
+            System.out.println("READY " + options.getOrDefault("--id", "sync"));
             System.out.flush();
             daemon.awaitStopped(Duration.ofDays(1));
             System.err.println("sync stopped: " + daemon.status().getLastError());
