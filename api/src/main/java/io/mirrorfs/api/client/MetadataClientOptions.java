@@ -69,6 +69,12 @@ public record MetadataClientOptions(Duration deadline, int raftClients, int outs
                 writeBatchMutationsMax, writeBatchesInFlightMax);
     }
 
+    /** One attempt's timeout: below the deadline, an attempt on a dead node leaves time to try the others. */
+    public MetadataClientOptions withRpcTimeout(Duration timeout) {
+        return new MetadataClientOptions(deadline, raftClients, outstandingRequestsMax, timeout, readBatchQueriesMax,
+                readBatchesInFlightMax, writeBatchMutationsMax, writeBatchesInFlightMax);
+    }
+
     public MetadataClientOptions withRaftClients(int n) {
         return new MetadataClientOptions(deadline, n, outstandingRequestsMax, rpcTimeout, readBatchQueriesMax, readBatchesInFlightMax,
                 writeBatchMutationsMax, writeBatchesInFlightMax);

@@ -47,9 +47,17 @@ public final class RegionHandle implements AutoCloseable {
     public RegionHandle(Region region, Duration callDeadline) {
         this.region = region;
         this.callDeadline = callDeadline;
-        // One Ratis client, no read batching: these are a handful of control calls.
+        // One Ratis client, no batching: these are a handful of control calls. An attempt gets a quarter
+        // of the deadline, so a dead first node of the region (a killed process does not refuse the
+        // connection, it just never answers) leaves time to ask the others.
         this.client = RaftMetadataClient.connect(region.group(), MetadataClientOptions.defaults()
-                .withDeadline(callDeadline).withRaftClients(1).withReadBatching(1, 1));
+                .withDeadline(callDeadline).withRpcTimeout(attemptTimeout(callDeadline)).withRaftClients(1)
+                .withReadBatching(1, 1).withWriteBatching(1, 1));
+    }
+
+    private static Duration attemptTimeout(Duration callDeadline) {
+        Duration quarter = callDeadline.dividedBy(4);
+        return quarter.compareTo(Duration.ofMillis(250)) < 0 ? Duration.ofMillis(250) : quarter;
     }
 
     public Region region() {
