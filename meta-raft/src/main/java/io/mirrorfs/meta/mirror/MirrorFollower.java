@@ -53,6 +53,8 @@ public final class MirrorFollower implements AutoCloseable {
     private final Object backoffWait = new Object();
     private final AtomicLong primaryIndexFollowed = new AtomicLong();
     private final AtomicLong primaryLastIndex = new AtomicLong();
+    /** When the primary last answered (stream opened, an entry, an ack reply); 0 = never. */
+    private final AtomicLong lastHeardMillis = new AtomicLong();
     private final AtomicLong proposalsApplied = new AtomicLong();
     private final AtomicLong proposalsRefused = new AtomicLong();
     private final AtomicLong divergentReplies = new AtomicLong();
@@ -116,7 +118,16 @@ public final class MirrorFollower implements AutoCloseable {
         long last = Math.max(primaryLastIndex.get(), followed);
         ProposalWindow w = window;
         long oldestNs = w == null ? 0 : w.oldestOutstandingTimeNs();
-        long lagMillis = oldestNs == 0 ? 0 : Math.max(0, System.currentTimeMillis() - oldestNs / 1_000_000);
+        long now = System.currentTimeMillis();
+        long lagMillis = oldestNs == 0 ? 0 : Math.max(0, now - oldestNs / 1_000_000);
+        long heard = lastHeardMillis.get();
+        long silentMillis = heard == 0 ? 0 : now - heard;
+        if (silentMillis > 2 * config.ackInterval().toMillis()) {
+            // Acks get an answer every ackInterval while the primary is reachable. Cut off, the mirror
+            // cannot see what it misses: it is as stale as the time since the primary last answered
+            // (a bound, not 0 — "caught up" would be a lie an operator acts on).
+            lagMillis = Math.max(lagMillis, silentMillis);
+        }
         return new MirrorFollowerStatus(phase, connected, followed, last, last - followed, proposalsApplied.get(),
                 proposalsRefused.get(), divergentReplies.get(), lastError, lagMillis);
     }
@@ -244,6 +255,7 @@ public final class MirrorFollower implements AutoCloseable {
             connected = true;
             while (stream.hasNext()) {
                 ChangelogEntry entry = stream.next();
+                lastHeardMillis.set(System.currentTimeMillis());
                 primaryLastIndex.accumulateAndGet(entry.getIndex(), Math::max);
                 window.propose(entry);
             }
@@ -292,6 +304,7 @@ public final class MirrorFollower implements AutoCloseable {
                 .withDeadlineAfter(config.rpcTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .ack(AckRequest.newBuilder().setMirrorName(config.mirrorName()).setVolume(config.volume())
                         .setAppliedIndex(applied).build());
+        lastHeardMillis.set(System.currentTimeMillis());
         primaryLastIndex.accumulateAndGet(reply.getLastIndex(), Math::max);
     }
 

@@ -15,7 +15,8 @@ package io.mirrorfs.meta.mirror;
  *                              succeeded on the primary: the namespaces differ, an operator must look
  * @param lastError             the last failure, or null
  * @param lagMillis             age (by the primary's entry time) of the oldest primary entry received but
- *                              not yet applied here; 0 when caught up
+ *                              not yet applied here, 0 when caught up; when the primary has not
+ *                              answered for over two ack intervals, at least the time since it last did
  */
 public record MirrorFollowerStatus(Phase phase, boolean connected, long primaryIndexFollowed, long primaryLastIndex,
                                    long lagIndexes, long proposalsApplied, long proposalsRefused,

@@ -153,6 +153,22 @@ class MirrorFollowerTest {
         }
     }
 
+    /** A mirror cut off from its primary does not report itself caught up: its lag grows from the cut. */
+    @Test
+    void aDisconnectedMirrorsLagGrowsFromTheLastTimeItHeardThePrimary() throws Exception {
+        Workload work = new Workload(primary, 11);
+        work.format(VOLUME);
+        work.run(20);
+        startMirror();
+        awaitConverged();
+        assertThat(follower.status().lagMillis()).as("caught up and connected").isLessThan(1_000);
+
+        changelogServer.shutdownNow().awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS);
+        await("the follower to notice the cut", () -> !follower.status().connected());
+        await("the lag to count the time since the primary last answered", () -> follower.status().lagMillis() >= 1_500);
+        assertThat(follower.status().lagIndexes()).as("no entry is known to be missing").isZero();
+    }
+
     @Test
     void mirrorBehindTheRetainedChangelogStopsAndAsksForABootstrap() throws Exception {
         Workload work = new Workload(primary, 11);
