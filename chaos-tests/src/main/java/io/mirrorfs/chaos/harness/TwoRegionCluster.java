@@ -19,6 +19,7 @@ import java.util.stream.Stream;
  * container from the same local image. Both regions' object stores are folders under
  * {@link #sharedDir()}, mounted at the same path in the sync container, so a {@code file://} URI
  * means the same store inside and out (the test's clients write the primary's blocks from the host).
+ * Or ({@link #startOnObjectStoreServer}) both stores are buckets on an S3 server in its own container.
  *
  * <p>{@link #close()} saves every container's output to the run folder, then removes the containers
  * and the network, also after a failure.
@@ -29,6 +30,12 @@ public final class TwoRegionCluster implements AutoCloseable {
     private static final int MIRROR_FIRST_OCTET = 21;
     private static final int SYNC_OCTET = 31;
     private static final String SYNC_ID = "sync";
+    private static final int STORE_SERVER_OCTET = 41;
+    private static final String STORE_SERVER_ID = "s3";
+    private static final String PRIMARY_BUCKET = "region-primary";
+    private static final String MIRROR_BUCKET = "region-" + MIRROR_REGION;
+    /** Both regions' block keys live under this prefix of their bucket (a prefix is part of the URI under test). */
+    private static final String STORE_PREFIX = "blocks";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
     /** What runs in the sync container: {@code java MAIN ARGS...}, printing {@code READY sync} once running. */
@@ -51,6 +58,7 @@ public final class TwoRegionCluster implements AutoCloseable {
     private ContainerCluster primary;
     private ContainerCluster mirror;
     private NodeContainer sync;
+    private ObjectStoreServer objectStoreServer;
     private final List<NodeContainer> services = new ArrayList<>();
     private Classpath classpath;
 
@@ -59,9 +67,39 @@ public final class TwoRegionCluster implements AutoCloseable {
         this.runDir = runDir;
     }
 
+    /**
+     * What runs in the sync container when both stores are buckets on an {@link ObjectStoreServer}:
+     * {@code java MAIN ARGS...}, copying into {@code mirrorStoreUri}, printing {@code READY sync}.
+     */
+    @FunctionalInterface
+    public interface StoreUriSyncProgram {
+        List<String> command(MetaGroup mirrorGroup, String mirrorStoreUri, Path storeFaultFile);
+    }
+
     /** Starts both regions and the sync service; on failure removes everything created so far. */
     public static TwoRegionCluster start(String runLabel, Path runDir, long seed, Layout layout, SyncProgram syncProgram)
             throws Exception {
+        return start(runLabel, runDir, seed, layout, null, regions -> syncProgram.command(regions.mirror.group(),
+                regions.primaryStore(), regions.mirrorStore(), regions.storeFaultFile()), List.of());
+    }
+
+    /**
+     * As {@link #start}, but each region's object store is a bucket on a real S3 server in its own
+     * container ({@link #objectStoreServer()}, started first), addressed by {@code s3://} URIs
+     * ({@link #primaryStoreUri()}, {@link #mirrorStoreUri()}); the sync container gets the server's
+     * credentials in its environment.
+     */
+    public static TwoRegionCluster startOnObjectStoreServer(String runLabel, Path runDir, long seed, Layout layout,
+                                                            ObjectStoreServer.Program server,
+                                                            StoreUriSyncProgram syncProgram) throws Exception {
+        return start(runLabel, runDir, seed, layout, server, regions -> syncProgram.command(regions.mirror.group(),
+                regions.mirrorStoreUri(), regions.storeFaultFile()), ObjectStoreServer.credentialDockerArgs());
+    }
+
+    private static TwoRegionCluster start(String runLabel, Path runDir, long seed, Layout layout,
+                                          ObjectStoreServer.Program serverProgram,
+                                          java.util.function.Function<TwoRegionCluster, List<String>> syncCommand,
+                                          List<String> syncDockerArgs) throws Exception {
         LocalImage.ensureBuilt();
         Classpath classpath = withOwnCopies(Classpath.ofThisJvm(), runDir);
         TwoRegionCluster regions = new TwoRegionCluster(RunNetwork.create(runLabel, seed), runDir);
@@ -70,6 +108,10 @@ public final class TwoRegionCluster implements AutoCloseable {
             Files.createDirectories(regions.primaryStore());
             Files.createDirectories(regions.mirrorStore());
             Files.writeString(regions.storeFaultFile(), "none\n", StandardCharsets.UTF_8);
+            if (serverProgram != null) {
+                regions.objectStoreServer = ObjectStoreServer.start(regions.network, runDir, classpath, STORE_SERVER_ID,
+                        STORE_SERVER_OCTET, serverProgram, List.of(PRIMARY_BUCKET, MIRROR_BUCKET));
+            }
             regions.primary = ContainerCluster.startGroup(regions.network, runDir, classpath, new ContainerCluster.GroupSpec(
                     "primary-" + runLabel, "p", PRIMARY_FIRST_OCTET, layout.primaryNodes(),
                     List.of("--changelog-mirrors", MIRROR_REGION)));
@@ -83,10 +125,8 @@ public final class TwoRegionCluster implements AutoCloseable {
             Path syncData = runDir.resolve("data").resolve(SYNC_ID);
             Files.createDirectories(syncData);
             regions.sync = new NodeContainer(regions.network.name() + "-" + SYNC_ID, syncAddress, syncData);
-            regions.sync.createRunning(regions.network.name(), runLabel, classpath,
-                    syncProgram.command(regions.mirror.group(), regions.primaryStore(), regions.mirrorStore(),
-                            regions.storeFaultFile()),
-                    List.of(regions.sharedDir()));
+            regions.sync.createRunning(regions.network.name(), runLabel, classpath, syncCommand.apply(regions),
+                    List.of(regions.sharedDir()), syncDockerArgs);
             regions.sync.start();
             regions.awaitSyncReady(1);
             return regions;
@@ -147,6 +187,28 @@ public final class TwoRegionCluster implements AutoCloseable {
         return sync;
     }
 
+    /** The S3 server holding both regions' buckets; only in runs started with {@link #startOnObjectStoreServer}. */
+    public ObjectStoreServer objectStoreServer() {
+        if (objectStoreServer == null) {
+            throw new IllegalStateException("this run's stores are host folders, not an object store server");
+        }
+        return objectStoreServer;
+    }
+
+    public boolean hasObjectStoreServer() {
+        return objectStoreServer != null;
+    }
+
+    /** The primary region's store: {@code s3://region-primary/blocks?endpoint=...}. */
+    public String primaryStoreUri() {
+        return objectStoreServer().storeUri(PRIMARY_BUCKET, STORE_PREFIX);
+    }
+
+    /** The mirror region's store: {@code s3://region-eu/blocks?endpoint=...}. */
+    public String mirrorStoreUri() {
+        return objectStoreServer().storeUri(MIRROR_BUCKET, STORE_PREFIX);
+    }
+
     /** Host folder shared with the sync container (same path inside): both stores and the fault file. */
     public Path sharedDir() {
         return runDir.resolve("shared");
@@ -172,7 +234,8 @@ public final class TwoRegionCluster implements AutoCloseable {
      * {@link #close()} saves its output and removes it with the rest.
      */
     public NodeContainer startService(String id, int hostOctet, List<String> program) throws Exception {
-        if (hostOctet == SYNC_OCTET || (hostOctet >= PRIMARY_FIRST_OCTET && hostOctet < PRIMARY_FIRST_OCTET + 9)
+        if (hostOctet == SYNC_OCTET || hostOctet == STORE_SERVER_OCTET
+                || (hostOctet >= PRIMARY_FIRST_OCTET && hostOctet < PRIMARY_FIRST_OCTET + 9)
                 || (hostOctet >= MIRROR_FIRST_OCTET && hostOctet < MIRROR_FIRST_OCTET + 9)) {
             throw new IllegalArgumentException("host octet " + hostOctet + " is reserved for the regions' nodes and sync");
         }
@@ -227,6 +290,9 @@ public final class TwoRegionCluster implements AutoCloseable {
         List<NodeContainer> withOutput = new ArrayList<>(services);
         if (sync != null) {
             withOutput.add(0, sync);
+        }
+        if (objectStoreServer != null) {
+            withOutput.add(objectStoreServer.node());
         }
         for (NodeContainer c : withOutput) {
             try {

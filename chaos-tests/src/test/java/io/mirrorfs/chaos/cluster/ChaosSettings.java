@@ -4,18 +4,18 @@ import io.mirrorfs.chaos.harness.Docker;
 import java.nio.file.Path;
 
 /** Run settings from system properties: -Dchaos.seed=N replays a seed, -Dchaos.seconds=N sets the length. */
-final class ChaosSettings {
+public final class ChaosSettings {
     static final int SECONDS_DEFAULT = 60;
     static final int SECONDS_MAX = 24 * 3600;
 
     private ChaosSettings() {}
 
-    static long seed() {
+    public static long seed() {
         String s = System.getProperty("chaos.seed", "").trim();
         return s.isEmpty() ? System.currentTimeMillis() % 1_000_000 : Long.parseLong(s);
     }
 
-    static int seconds() {
+    public static int seconds() {
         String s = System.getProperty("chaos.seconds", "").trim();
         int n = s.isEmpty() ? SECONDS_DEFAULT : Integer.parseInt(s);
         if (n < 5 || n > SECONDS_MAX) {
@@ -25,7 +25,7 @@ final class ChaosSettings {
     }
 
     /** A fresh (emptied) folder for this run: a replay must not recover the previous run's node data. */
-    static Path runDir(String test, long seed) throws java.io.IOException {
+    public static Path runDir(String test, long seed) throws java.io.IOException {
         Path dir = Path.of(System.getProperty("basedir", ".")).toAbsolutePath()
                 .resolve("target").resolve("chaos").resolve(test + "-" + seed);
         if (java.nio.file.Files.exists(dir)) {
@@ -40,7 +40,7 @@ final class ChaosSettings {
     }
 
     /** Fails loudly (not skipped) without an engine: CI must run scripts/docker-engine.sh first. */
-    static void requireDocker() {
+    public static void requireDocker() {
         if (!Docker.engineAvailable()) {
             throw new AssertionError("no docker engine answers; start one with: sudo scripts/docker-engine.sh");
         }

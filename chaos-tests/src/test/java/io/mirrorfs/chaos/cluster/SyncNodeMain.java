@@ -24,7 +24,7 @@ import java.util.Map;
  * {@code --role-poll-ms} is how often an idle primary's sync asks whether it is a mirror now.
  * Prints {@code READY ID} ({@code --id}, default {@code sync}) once started; runs until killed.
  * <pre>
- * SyncNodeMain --region R --group G --peers ID=HOST:PORT,... --target DIR --fault-file FILE --seed N
+ * SyncNodeMain --region R --group G --peers ID=HOST:PORT,... --target DIR|URI --fault-file FILE --seed N
  *     [--broken-late-writes true] [--id ID] [--source-store URI] [--role-poll-ms MILLIS]
  * </pre>
  */
@@ -34,11 +34,16 @@ public final class SyncNodeMain {
     private SyncNodeMain() {}
 
     /** The container command for {@link io.mirrorfs.chaos.harness.TwoRegionCluster.SyncProgram}. */
-    static List<String> command(MetaGroup mirrorGroup, Path mirrorStore, Path faultFile, long seed, boolean broken) {
+    public static List<String> command(MetaGroup mirrorGroup, Path mirrorStore, Path faultFile, long seed, boolean broken) {
+        return command(mirrorGroup, mirrorStore.toString(), faultFile, seed, broken);
+    }
+
+    /** As above, the target a store URI ({@code s3://...}) or a folder. */
+    static List<String> command(MetaGroup mirrorGroup, String mirrorStore, Path faultFile, long seed, boolean broken) {
         List<String> args = new ArrayList<>(List.of(MAIN, "--region", io.mirrorfs.chaos.harness.TwoRegionCluster.MIRROR_REGION,
                 "--group", mirrorGroup.name(), "--peers", String.join(",", mirrorGroup.peers().stream()
                         .map(Object::toString).toList()),
-                "--target", mirrorStore.toString(), "--fault-file", faultFile.toString(), "--seed", Long.toString(seed)));
+                "--target", mirrorStore, "--fault-file", faultFile.toString(), "--seed", Long.toString(seed)));
         if (broken) {
             args.addAll(List.of("--broken-late-writes", "true"));
         }
@@ -84,7 +89,10 @@ public final class SyncNodeMain {
             config = config.withRolePoll(Duration.ofMillis(Long.parseLong(options.get("--role-poll-ms"))));
         }
         StoreFaultControl faults = new StoreFaultControl(Path.of(options.get("--fault-file")));
-        ObjectStore target = faults.wrap(new LocalDirectoryStore(Path.of(options.get("--target"))), seed);
+        String targetText = options.get("--target");
+        // A folder, or a store URI (an s3:// bucket on the run's object store server; credentials from the environment).
+        ObjectStore target = faults.wrap(targetText.contains("://") ? ObjectStores.open(targetText)
+                : new LocalDirectoryStore(Path.of(targetText)), seed);
         if (Boolean.parseBoolean(options.getOrDefault("--broken-late-writes", "false"))) {
             target = new LateWriteStore(target);
         }
