@@ -7,7 +7,8 @@ set -euo pipefail
 what="${1:-test}"
 
 debian_runtime=(fuse3 libfuse2)
-debian_test=(fuse3 libfuse2 bindfs rsync sqlite3 git tar maven shellcheck util-linux)
+# openssl: throwaway certificates for the TLS tests; iproute2 (ss) and iptables: the chaos nemeses.
+debian_test=(fuse3 libfuse2 bindfs rsync sqlite3 git tar maven shellcheck util-linux openssl iproute2 iptables)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
