@@ -74,9 +74,18 @@ public final class LatencyFault implements Fault {
             redirectPeers(target, "-A");
             destroyRaftConnections(target);
         }
-        Await.until("a Raft connection through a delay proxy", RELAY_TIMEOUT, () -> relayedConnections(targets) > 0);
-        return delayMillis + "ms each way on every Raft link into " + ids(targets)
+        String detail = delayMillis + "ms each way on every Raft link into " + ids(targets)
                 + (oneNode ? " (one node)" : " (all nodes)") + " via user-space delay proxies";
+        try {
+            Await.until("a Raft connection through a delay proxy", RELAY_TIMEOUT, () -> relayedConnections(targets) > 0);
+        } catch (AssertionError e) {
+            // The proxies listen and the rules are in place (checked above), but no peer reconnected:
+            // another fault holds the target down, paused or cut off. The delay applies as soon as a
+            // peer reconnects; the timeline says so rather than failing the run for a fault in effect.
+            return detail + "; no Raft connection relayed within " + RELAY_TIMEOUT.toSeconds()
+                    + " s (the target is down, paused or cut off by another fault)";
+        }
+        return detail;
     }
 
     private static void startProxy(NodeContainer target, int delayMillis) throws Exception {
