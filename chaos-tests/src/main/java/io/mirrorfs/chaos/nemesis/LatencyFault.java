@@ -66,7 +66,7 @@ public final class LatencyFault implements Fault {
         int delayMillis = delayMillisMin + random.nextInt(delayMillisMax - delayMillisMin + 1);
         boolean oneNode = random.nextBoolean() && !allNodesOnly;
         List<NodeContainer> nodes = cluster.nodes();
-        NodeContainer one = Targets.pick(cluster, random, random.nextBoolean());
+        NodeContainer one = notTheLeader(Targets.pick(cluster, random, random.nextBoolean()), nodes);
         List<NodeContainer> targets = oneNode ? List.of(one) : nodes;
         for (NodeContainer target : targets) {
             delayed.add(target); // before starting anything, so heal undoes a half-done injection
@@ -86,6 +86,18 @@ public final class LatencyFault implements Fault {
                     + " s (the target is down, paused or cut off by another fault)";
         }
         return detail;
+    }
+
+    /**
+     * Only connections into a node go through its proxy, and Raft's run from the leader to its
+     * followers: the one-node shape delays a follower (a slow follower), never the leader, whose Raft
+     * links are all outgoing and would carry nothing through the proxy.
+     */
+    private NodeContainer notTheLeader(NodeContainer drawn, List<NodeContainer> nodes) {
+        if (cluster.currentLeader().filter(drawn::equals).isEmpty()) {
+            return drawn;
+        }
+        return nodes.get((nodes.indexOf(drawn) + 1) % nodes.size());
     }
 
     private static void startProxy(NodeContainer target, int delayMillis) throws Exception {
